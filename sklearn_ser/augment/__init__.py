@@ -1,0 +1,3 @@
+"""sklearn_ser.augment."""
+
+__all__: list[str] = []

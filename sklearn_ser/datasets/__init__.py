@@ -1,0 +1,3 @@
+"""sklearn_ser.datasets."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""sklearn_ser.features."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""sklearn_ser.losses."""
+
+__all__: list[str] = []

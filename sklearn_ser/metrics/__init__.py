@@ -1,0 +1,3 @@
+"""sklearn_ser.metrics."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""sklearn_ser.models."""
+
+__all__: list[str] = []

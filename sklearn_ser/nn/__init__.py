@@ -1,0 +1,3 @@
+"""sklearn_ser.nn."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""sklearn_ser.plotting."""
+
+__all__: list[str] = []
