@@ -1,3 +1,5 @@
-"""sklearn_ser.datasets."""
+"""Audio loading, corpus loaders and the synthetic emotional-speech corpus."""
 
-__all__: list[str] = []
+from ._audio import load_audio
+
+__all__ = ["load_audio"]

@@ -1,0 +1,193 @@
+"""Reading and conditioning audio: paths or arrays in, mono float32 at ``sr`` out."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+__all__ = ["load_audio", "resample", "to_mono_float", "trim_silence"]
+
+
+def to_mono_float(y: Any, *, name: str = "audio") -> np.ndarray:
+    """Turn one waveform into a 1-D float32 array (a copy; the input is untouched).
+
+    Integer PCM is scaled to [-1, 1] by its type's full scale; a 2-D array is taken
+    as multi-channel audio and averaged over the channel axis, which is the shorter
+    one (librosa's ``(channels, samples)`` and soundfile's ``(samples, channels)``
+    both work).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_channels, n_samples)
+        The waveform.
+    name : str, default="audio"
+        How the waveform is named in error messages.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,), dtype float32
+    """
+    arr = np.asarray(y)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+    ):
+        raise TypeError(
+            f"{name}: expected a numeric waveform, got an array of dtype {arr.dtype}"
+        )
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name}: expected a real waveform, got complex values")
+    if np.issubdtype(arr.dtype, np.integer):
+        info = np.iinfo(arr.dtype)
+        if info.min == 0:  # unsigned PCM (8-bit WAV) is centred on the mid value
+            mid = (int(info.max) + 1) / 2.0
+            arr = (arr.astype(np.float64) - mid) / mid
+        else:
+            arr = arr.astype(np.float64) / float(-int(info.min))
+    if arr.ndim == 2:
+        ch_axis = 0 if arr.shape[0] <= arr.shape[1] else 1
+        arr = arr.mean(axis=ch_axis)
+    elif arr.ndim != 1:
+        raise ValueError(
+            f"{name}: expected a 1-D waveform (or 2-D multi-channel audio), "
+            f"got an array of shape {arr.shape}"
+        )
+    return np.array(arr, dtype=np.float32, copy=True)
+
+
+def resample(y: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
+    """Resample a 1-D waveform with a polyphase filter (``scipy.signal.resample_poly``).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The waveform.
+    orig_sr, target_sr : int
+        Its rate and the wanted rate, in Hz.
+
+    Returns
+    -------
+    y : ndarray of shape (round(n_samples * target_sr / orig_sr),), dtype float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.zeros(22050, dtype=np.float32)
+    >>> resample(y, orig_sr=22050, target_sr=16000).shape
+    (16000,)
+    """
+    if orig_sr == target_sr:
+        return np.asarray(y, dtype=np.float32)
+    from scipy.signal import resample_poly
+
+    ratio = Fraction(int(target_sr), int(orig_sr))
+    out = resample_poly(np.asarray(y, dtype=np.float64), ratio.numerator, ratio.denominator)
+    return out.astype(np.float32)
+
+
+def trim_silence(
+    y: np.ndarray, *, top_db: float = 30.0, frame_length: int = 1024, hop_length: int = 256
+) -> np.ndarray:
+    """Cut leading and trailing silence (``librosa.effects.trim``), as kumar §IV-A1 does.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The waveform.
+    top_db : float, default=30.0
+        Frames more than ``top_db`` below the loudest frame count as silence.
+    frame_length, hop_length : int, default=1024, 256
+        Analysis frames of the energy envelope, in samples.
+
+    Returns
+    -------
+    y : ndarray of shape (n_trimmed,), dtype float32
+    """
+    import librosa
+
+    trimmed, _ = librosa.effects.trim(
+        np.asarray(y, dtype=np.float32),
+        top_db=top_db,
+        frame_length=frame_length,
+        hop_length=hop_length,
+    )
+    return np.ascontiguousarray(trimmed, dtype=np.float32)
+
+
+def _read_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"audio file not found: {os.fspath(path)!r}")
+    try:
+        data, file_sr = sf.read(os.fspath(path), dtype="float32", always_2d=True)
+    except Exception as exc:  # soundfile raises its own LibsndfileError/RuntimeError
+        raise ValueError(
+            f"cannot read audio file {os.fspath(path)!r}: {exc}"
+        ) from exc
+    # soundfile gives (samples, channels); average the channels (down-mix).
+    return data.mean(axis=1).astype(np.float32), int(file_sr)
+
+
+def load_audio(
+    source: Any,
+    *,
+    sr: int = 16000,
+    orig_sr: int | None = None,
+    trim: bool = False,
+    top_db: float = 30.0,
+) -> np.ndarray:
+    """Load one utterance as mono float32 at ``sr``.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or array-like
+        A path to an audio file that ``soundfile`` reads (WAV, FLAC, OGG, ...) or a
+        waveform ``[shape=(n_samples,) or (n_channels, n_samples)]``. Integer PCM is
+        scaled to [-1, 1]; multi-channel audio is averaged to mono.
+    sr : int, default=16000
+        Sample rate of the returned waveform, in Hz. Files at another rate are
+        resampled.
+    orig_sr : int, default=None
+        Sample rate of an array ``source``; ``None`` means it is already at ``sr``.
+        Ignored for files (their header tells).
+    trim : bool, default=False
+        Cut leading and trailing silence (kumar §IV-A1).
+    top_db : float, default=30.0
+        Silence threshold for ``trim``, in dB below the peak.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,), dtype float32
+        A new array; the input is never modified.
+
+    Raises
+    ------
+    FileNotFoundError
+        When a path does not exist (the message names it).
+    ValueError
+        When a file cannot be decoded, or the waveform is not 1-D/2-D.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pcm = (np.sin(np.arange(8000) / 5) * 16000).astype(np.int16)
+    >>> y = load_audio(pcm, sr=16000, orig_sr=8000)
+    >>> y.dtype, y.shape, bool(np.abs(y).max() <= 1)
+    (dtype('float32'), (16000,), True)
+    """
+    if isinstance(source, (str, bytes, os.PathLike)):
+        path = os.fsdecode(source)
+        y, file_sr = _read_file(path)
+        y = resample(y, orig_sr=file_sr, target_sr=sr)
+    else:
+        y = to_mono_float(source)
+        if orig_sr is not None and int(orig_sr) != int(sr):
+            if orig_sr <= 0:
+                raise ValueError(f"load_audio: orig_sr must be positive, got {orig_sr}")
+            y = resample(y, orig_sr=int(orig_sr), target_sr=int(sr))
+    if trim and y.size:
+        y = trim_silence(y, top_db=top_db)
+    return y

@@ -1,0 +1,260 @@
+"""Input validation shared by every sklearn_ser estimator.
+
+One copy of each check: audio collections (`check_audio`), per-utterance feature
+collections (`check_features`), and label vectors (`check_labels`). Each returns new
+arrays, so nothing the user gave is modified in place, and raises a ``ValueError`` or
+``TypeError`` whose message names the estimator, the utterance and the problem.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_audio",
+    "check_features",
+    "check_labels",
+    "check_consistent_length",
+    "is_ragged",
+    "to_object_array",
+]
+
+_PATH_TYPES = (str, bytes, os.PathLike)
+
+
+def _as_items(X: Any, *, name: str, what: str) -> list:
+    """Split ``X`` into a list of per-utterance items, rejecting scalars and strings."""
+    if isinstance(X, _PATH_TYPES):
+        raise TypeError(
+            f"{name}: X must be a sequence of {what} (one per utterance), got a single "
+            f"{type(X).__name__}; wrap it in a list"
+        )
+    if hasattr(X, "iloc") and hasattr(X, "columns"):  # a pandas DataFrame
+        raise TypeError(f"{name}: X must be a sequence of {what}, got a DataFrame")
+    if isinstance(X, np.ndarray):
+        if X.ndim == 0:
+            raise TypeError(f"{name}: X must be a sequence of {what}, got a scalar")
+        return list(X)
+    if hasattr(X, "tolist") and hasattr(X, "dtype"):  # pandas Series
+        return list(np.asarray(X, dtype=object))
+    if not isinstance(X, Sequence) and not hasattr(X, "__iter__"):
+        raise TypeError(
+            f"{name}: X must be a sequence of {what}, got {type(X).__name__}"
+        )
+    return list(X)
+
+
+def check_audio(
+    X: Any,
+    *,
+    sr: int,
+    name: str = "estimator",
+    min_samples: int = 1,
+    trim: bool = False,
+) -> list[np.ndarray]:
+    """Validate a collection of utterances and return mono float32 waveforms.
+
+    Parameters
+    ----------
+    X : sequence of paths or waveforms, or ndarray of shape (n_utterances, n_samples)
+        One item per utterance: a path to an audio file, or a waveform
+        ``[shape=(n_samples,) or (n_channels, n_samples)]`` already at ``sr``.
+        A 2-D float array is read as equal-length mono utterances, one per row.
+    sr : int
+        Sample rate wanted; files at another rate are resampled.
+    name : str, default="estimator"
+        Named in error messages.
+    min_samples : int, default=1
+        Shortest acceptable utterance (after loading), e.g. one analysis window.
+    trim : bool, default=False
+        Trim leading/trailing silence before the length check.
+
+    Returns
+    -------
+    waves : list of ndarray of shape (n_samples_i,), dtype float32
+        New arrays; ``X`` is not modified.
+
+    Raises
+    ------
+    ValueError
+        Empty collection; 3-D or higher input; an empty, all-zero, NaN/inf or too
+        short utterance; an unreadable file (named).
+    FileNotFoundError
+        A path that does not exist (named).
+    """
+    from sklearn_ser.datasets._audio import load_audio
+
+    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim >= 3:
+        raise ValueError(
+            f"{name}: X must be a sequence of 1-D waveforms (or a 2-D array with one "
+            f"utterance per row), got an array of shape {X.shape}"
+        )
+    items = _as_items(X, name=name, what="waveforms or file paths")
+    if len(items) == 0:
+        raise ValueError(f"{name}: X contains no utterances")
+    waves = []
+    for i, item in enumerate(items):
+        if isinstance(item, _PATH_TYPES):
+            y = load_audio(item, sr=sr, trim=trim)
+            label = f"utterance {i} ({os.fsdecode(item)!r})"
+        else:
+            arr = np.asarray(item)
+            if arr.ndim > 2:
+                raise ValueError(
+                    f"{name}: utterance {i} has shape {arr.shape}; expected a 1-D "
+                    "waveform (or 2-D multi-channel audio)"
+                )
+            y = load_audio(arr, sr=sr, trim=False)
+            label = f"utterance {i}"
+            if y.size and not np.all(np.isfinite(y)):
+                raise ValueError(f"{name}: {label} contains NaN or inf samples")
+            if trim and y.size and np.any(y):
+                y = load_audio(y, sr=sr, trim=True)
+        if y.size == 0:
+            raise ValueError(f"{name}: {label} is empty (0 samples)")
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"{name}: {label} contains NaN or inf samples")
+        if not np.any(y):
+            raise ValueError(f"{name}: {label} is silent (all samples are zero)")
+        if y.size < min_samples:
+            raise ValueError(
+                f"{name}: {label} has {y.size} samples, shorter than one "
+                f"{min_samples}-sample analysis window"
+            )
+        waves.append(y)
+    return waves
+
+
+def is_ragged(X: Any) -> bool:
+    """True when ``X`` is an object array / list of per-utterance arrays."""
+    return not (isinstance(X, np.ndarray) and X.dtype != object)
+
+
+def to_object_array(items: Sequence[np.ndarray]) -> np.ndarray:
+    """Pack per-utterance arrays into a 1-D object array (never a stacked N-D array)."""
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
+
+
+def check_features(
+    X: Any,
+    *,
+    name: str = "estimator",
+    ndim: int = 3,
+    min_frames: int = 1,
+    n_channels: int | None = None,
+    n_features: int | None = None,
+    dtype: Any = np.float32,
+) -> tuple[list[np.ndarray], bool]:
+    """Validate per-utterance feature arrays ``(channels, n_features, n_frames)``.
+
+    Parameters
+    ----------
+    X : object array or list of ndarray of shape (C, F, T_i), or ndarray of shape (n, C, F, T)
+        Features as the transformers of :mod:`sklearn_ser.features` return them:
+        ragged (one array per utterance) or dense. 2-D items ``(F, T_i)`` (and dense
+        ``(n, F, T)``) are read as one channel.
+    name : str, default="estimator"
+        Named in error messages.
+    ndim : int, default=3
+        Rank of one utterance's array after the channel axis is added.
+    min_frames : int, default=1
+        Fewest frames an utterance may have.
+    n_channels, n_features : int, default=None
+        When given, every utterance must have this many channels / features.
+    dtype : numpy dtype, default=np.float32
+        dtype of the returned arrays.
+
+    Returns
+    -------
+    items : list of ndarray of shape (C, F, T_i)
+        New arrays of ``dtype``; ``X`` is not modified.
+    dense : bool
+        Whether ``X`` was a dense N-D array.
+    """
+    dense = isinstance(X, np.ndarray) and X.dtype != object
+    if dense:
+        if X.ndim == ndim:  # (n, F, T): one channel
+            X = X[:, None]
+        if X.ndim != ndim + 1:
+            raise ValueError(
+                f"{name}: dense features must have shape (n_utterances, channels, "
+                f"n_features, n_frames), got an array of shape {X.shape}"
+            )
+    items = _as_items(X, name=name, what="feature arrays")
+    if len(items) == 0:
+        raise ValueError(f"{name}: X contains no utterances")
+    out = []
+    for i, item in enumerate(items):
+        arr = np.asarray(item)
+        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(
+                f"{name}: utterance {i} is not a numeric array (dtype {arr.dtype}); "
+                "did you pass waveforms or paths to an estimator that expects "
+                "features? Put a feature transformer (e.g. MFCC) before it"
+            )
+        if arr.ndim == ndim - 1:
+            arr = arr[None]
+        if arr.ndim != ndim:
+            raise ValueError(
+                f"{name}: utterance {i} has shape {arr.shape}; expected "
+                "(channels, n_features, n_frames)"
+            )
+        if n_channels is not None and arr.shape[0] != n_channels:
+            raise ValueError(
+                f"{name}: utterance {i} has {arr.shape[0]} channels, expected {n_channels}"
+            )
+        if n_features is not None and arr.shape[-2] != n_features:
+            raise ValueError(
+                f"{name}: utterance {i} has {arr.shape[-2]} features, expected "
+                f"{n_features} (as seen in fit)"
+            )
+        if arr.shape[-1] < min_frames:
+            raise ValueError(
+                f"{name}: utterance {i} has {arr.shape[-1]} frames, fewer than the "
+                f"{min_frames} required"
+            )
+        arr = np.array(arr, dtype=dtype, copy=True)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name}: utterance {i} contains NaN or inf features")
+        out.append(arr)
+    if len(out) > 1 and n_channels is None:
+        shapes = {a.shape[:-1] for a in out}
+        if len(shapes) > 1:
+            raise ValueError(
+                f"{name}: utterances differ in (channels, n_features): {sorted(shapes)}"
+            )
+    return out, dense
+
+
+def check_consistent_length(X: Any, y: Any, *, name: str = "estimator") -> None:
+    """Raise a ValueError when ``len(X) != len(y)``."""
+    if y is None:
+        return
+    n_x, n_y = len(X), len(y)
+    if n_x != n_y:
+        raise ValueError(
+            f"{name}: X and y have different lengths: {n_x} utterances, {n_y} labels"
+        )
+
+
+def check_labels(y: Any, *, name: str = "estimator") -> np.ndarray:
+    """Validate a 1-D label vector (strings or integers) and return it as an array."""
+    if y is None:
+        raise ValueError(f"{name}: y is required")
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(f"{name}: y must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name}: y is empty")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: y contains NaN or inf")
+    return arr.copy()
