@@ -1,0 +1,69 @@
+"""Shared fixtures: seeding, the synthetic corpus, and the real corpora under SER_DATA."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def ser_data_home() -> Path:
+    """The folder of real corpora: ``$SER_DATA``, else ``../shared/data`` beside the repo."""
+    env = os.environ.get("SER_DATA")
+    if env:
+        return Path(env)
+    return (REPO_ROOT / ".." / "shared" / "data").resolve()
+
+
+@pytest.fixture(autouse=True)
+def _seed_everything():
+    """Seed python and torch (if loaded) so tests are reproducible (as skorch's suite)."""
+    random.seed(0)
+    torch = __import__("sys").modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(0)
+    yield
+
+
+@pytest.fixture(scope="session")
+def ser_data() -> Path:
+    """The real-corpora folder; skips the test when it is absent."""
+    home = ser_data_home()
+    if not home.is_dir():
+        pytest.skip(
+            f"real corpora not found at {home} (set SER_DATA to the folder holding "
+            "emodb/ to run this test)"
+        )
+    return home
+
+
+@pytest.fixture(scope="session")
+def emodb_home(ser_data: Path) -> Path:
+    """The EmoDB folder under SER_DATA; skips when it is not staged."""
+    path = ser_data / "emodb"
+    if not (path / "wav").is_dir():
+        pytest.skip(f"EmoDB not staged under {ser_data} (expected emodb/wav/)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus():
+    """A small synthetic corpus (waveforms at 16 kHz): 4 classes x 6, 4 speakers."""
+    from sklearn_ser.datasets import make_emotional_speech
+
+    return make_emotional_speech(
+        n_per_class=6,
+        classes=("anger", "happiness", "neutral", "sadness"),
+        n_speakers=4,
+        random_state=0,
+    )
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
