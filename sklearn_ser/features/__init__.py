@@ -1,3 +1,42 @@
-"""sklearn_ser.features."""
+"""Frame-level features from audio, and what turns them into model inputs.
 
-__all__: list[str] = []
+Transformers from audio (waveforms or file paths) to per-utterance
+``(channels, n_features, n_frames)`` arrays -- :class:`MFCC`,
+:class:`LogMelSpectrogram`, :class:`Spectrogram` -- all stateless, batched over
+utterances and vectorised over frames, numerically equal to librosa's; and
+transformers of such features: :class:`FeatureNormalizer` (per-utterance or global
+mean/variance normalisation), :class:`FrameStatistics` (functionals over frames, a
+2-D table for classic classifiers) and :class:`SpectrogramHasher` (li2021's
+average hash). The pure functions they call sit beside them.
+"""
+
+from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
+from sklearn_ser.features._mfcc import MFCC
+from sklearn_ser.features._normalize import FeatureNormalizer
+from sklearn_ser.features._spectral import (
+    deltas,
+    log_mel_spectrogram,
+    mel_spectrogram,
+    mfcc,
+    power_to_db,
+    stft_power,
+)
+from sklearn_ser.features._spectrogram import LogMelSpectrogram, Spectrogram
+from sklearn_ser.features._statistics import FrameStatistics, frame_statistics
+
+__all__ = [
+    "MFCC",
+    "FeatureNormalizer",
+    "FrameStatistics",
+    "LogMelSpectrogram",
+    "Spectrogram",
+    "SpectrogramHasher",
+    "average_hash",
+    "deltas",
+    "frame_statistics",
+    "log_mel_spectrogram",
+    "mel_spectrogram",
+    "mfcc",
+    "power_to_db",
+    "stft_power",
+]

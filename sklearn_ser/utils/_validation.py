@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "audio_items",
     "check_audio",
     "check_features",
     "check_labels",
@@ -48,6 +49,25 @@ def _as_items(X: Any, *, name: str, what: str) -> list:
     return list(X)
 
 
+def audio_items(X: Any, *, name: str = "estimator") -> list:
+    """Split an audio collection into its per-utterance items, unchecked.
+
+    The collection-level checks of :func:`check_audio` (a 3-D or higher array, a
+    single path, a scalar, an empty collection); ``check_audio(items[a:b],
+    start=a)`` then checks the items of a slice, naming them by their index in
+    ``X``.
+    """
+    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim >= 3:
+        raise ValueError(
+            f"{name}: X must be a sequence of 1-D waveforms (or a 2-D array with one "
+            f"utterance per row), got an array of shape {X.shape}"
+        )
+    items = _as_items(X, name=name, what="waveforms or file paths")
+    if len(items) == 0:
+        raise ValueError(f"{name}: X contains no utterances")
+    return items
+
+
 def check_audio(
     X: Any,
     *,
@@ -55,6 +75,7 @@ def check_audio(
     name: str = "estimator",
     min_samples: int = 1,
     trim: bool = False,
+    start: int = 0,
 ) -> list[np.ndarray]:
     """Validate a collection of utterances and return mono float32 waveforms.
 
@@ -72,6 +93,9 @@ def check_audio(
         Shortest acceptable utterance (after loading), e.g. one analysis window.
     trim : bool, default=False
         Trim leading/trailing silence before the length check.
+    start : int, default=0
+        Index of ``X``'s first utterance in the whole collection, used in error
+        messages when ``X`` is a slice of it (see :func:`audio_items`).
 
     Returns
     -------
@@ -88,16 +112,9 @@ def check_audio(
     """
     from sklearn_ser.datasets._audio import load_audio
 
-    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim >= 3:
-        raise ValueError(
-            f"{name}: X must be a sequence of 1-D waveforms (or a 2-D array with one "
-            f"utterance per row), got an array of shape {X.shape}"
-        )
-    items = _as_items(X, name=name, what="waveforms or file paths")
-    if len(items) == 0:
-        raise ValueError(f"{name}: X contains no utterances")
+    items = audio_items(X, name=name)
     waves = []
-    for i, item in enumerate(items):
+    for i, item in enumerate(items, start=start):
         if isinstance(item, _PATH_TYPES):
             y = load_audio(item, sr=sr, trim=trim)
             label = f"utterance {i} ({os.fsdecode(item)!r})"

@@ -1,0 +1,200 @@
+"""Mean/variance normalisation of frame-level features, per utterance or global."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.base import _fit_context
+
+from sklearn_ser.utils._validation import check_features, to_object_array
+
+__all__ = ["FeatureNormalizer"]
+
+
+def _scale(std: np.ndarray) -> np.ndarray:
+    """Standard deviation with (numerically) zero entries replaced by 1, so constant
+    features are centred but not blown up (as :class:`~sklearn.preprocessing.StandardScaler`)."""
+    tiny = 10 * np.finfo(np.float64).eps
+    return np.where(std < tiny, 1.0, std)
+
+
+def _global_moments(items: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Mean and standard deviation per (channel, feature) over all frames (float64,
+    two passes)."""
+    n = sum(a.shape[-1] for a in items)
+    mean = sum(a.sum(axis=-1) for a in items) / n
+    var = sum(((a - mean[..., None]) ** 2).sum(axis=-1) for a in items) / n
+    return mean, np.sqrt(var), n
+
+
+class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Mean and variance normalisation (CMVN) of frame-level features.
+
+    ``scope="utterance"``: every utterance is normalised by its own mean and
+    standard deviation over frames, per channel x feature (cepstral mean and
+    variance normalisation; stateless). ``scope="global"``: the mean and standard
+    deviation per channel x feature over all frames of the training utterances are
+    learnt in ``fit`` and applied in ``transform`` (fit it on training folds only).
+
+    Parameters
+    ----------
+    scope : {"utterance", "global"}, default="utterance"
+        Whose statistics normalise an utterance: its own, or the training set's.
+    with_mean : bool, default=True
+        Subtract the mean.
+    with_std : bool, default=True
+        Divide by the standard deviation (population, ``ddof=0``); a constant
+        feature is divided by 1.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (C, F)
+        Mean per channel x feature over all training frames (``scope="global"``).
+    scale_ : ndarray of shape (C, F)
+        Standard deviation per channel x feature, zeros replaced by 1
+        (``scope="global"``).
+    n_frames_seen_ : int
+        Frames the statistics were computed on (``scope="global"``).
+    n_features_in_ : int
+        Features per channel (``F``) seen in ``fit``.
+    n_channels_in_ : int
+        Channels (``C``) seen in ``fit``.
+
+    See Also
+    --------
+    FrameStatistics : statistics over frames as a 2-D table.
+    sklearn.preprocessing.StandardScaler : the 2-D equivalent of the global scope.
+
+    Notes
+    -----
+    The output has the input's layout: an object array of ``(C, F, T_i)`` arrays
+    for ragged input, a dense ``(n, C, F, T)`` array for dense input (whose padding
+    frames then count in the statistics). Computed in float64, returned as
+    float32; the input is not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser.features import FeatureNormalizer
+    >>> rng = np.random.default_rng(0)
+    >>> X = [rng.normal(5.0, 2.0, size=(1, 3, int(t))) for t in (50, 80)]
+    >>> Z = FeatureNormalizer().fit_transform(X)
+    >>> np.round(Z[1].mean(axis=-1), 6).tolist(), np.round(Z[1].std(axis=-1), 4).tolist()
+    ([[0.0, 0.0, 0.0]], [[1.0, 1.0, 1.0]])
+    >>> glob = FeatureNormalizer(scope="global").fit(X)
+    >>> glob.mean_.shape
+    (1, 3)
+    """
+
+    _parameter_constraints: dict = {
+        "scope": [StrOptions({"utterance", "global"})],
+        "with_mean": ["boolean"],
+        "with_std": ["boolean"],
+    }
+
+    def __init__(
+        self, *, scope: str = "utterance", with_mean: bool = True, with_std: bool = True
+    ) -> None:
+        self.scope = scope
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> FeatureNormalizer:
+        """Learn the global statistics (``scope="global"``); record the input shape.
+
+        Parameters
+        ----------
+        X : list of ndarray of shape (C, F, T_i), or ndarray of shape (n, C, F, T)
+            Training features, one array per utterance.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : FeatureNormalizer
+            The fitted normaliser.
+        """
+        items, _ = check_features(X, name=type(self).__name__, dtype=np.float64)
+        self.n_channels_in_ = int(items[0].shape[0])
+        self.n_features_in_ = int(items[0].shape[1])
+        if self.scope == "global":
+            mean, std, n = _global_moments(items)
+            self.mean_ = mean
+            self.scale_ = _scale(std)
+            self.n_frames_seen_ = int(n)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Normalise every utterance.
+
+        Parameters
+        ----------
+        X : list of ndarray of shape (C, F, T_i), or ndarray of shape (n, C, F, T)
+            Features, one array per utterance. Not modified.
+
+        Returns
+        -------
+        Z : object ndarray of shape (n,) of float32 arrays (C, F, T_i), or ndarray of shape (n, C, F, T)
+            Normalised features, in the input's layout.
+        """
+        name = type(self).__name__
+        if self.scope == "global":
+            check_is_fitted(self, "mean_")
+        else:
+            self._validate_params()
+        items, dense = check_features(
+            X,
+            name=name,
+            dtype=np.float64,
+            n_channels=getattr(self, "n_channels_in_", None),
+            n_features=getattr(self, "n_features_in_", None),
+        )
+        out = []
+        for a in items:
+            if self.scope == "global":
+                mean, scale = self.mean_, self.scale_
+            else:
+                mean = a.mean(axis=-1)
+                scale = _scale(a.std(axis=-1)) if self.with_std else None
+            if self.with_mean:
+                a = a - mean[..., None]
+            if self.with_std:
+                a = a / scale[..., None]
+            out.append(a.astype(np.float32))
+        if dense:
+            stacked = np.stack(out)
+            # a dense (n, F, T) input comes back as (n, F, T), not (n, 1, F, T)
+            return stacked[:, 0] if np.ndim(X) == 3 else stacked
+        return to_object_array(out)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The input's per-frame feature names, unchanged.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Names of the ``C * F`` per-frame features; None gives ``x0, x1, ...``
+            (needs ``fit``).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        if input_features is None:
+            check_is_fitted(self, "n_features_in_")
+            d = self.n_channels_in_ * self.n_features_in_
+            return np.asarray([f"x{i}" for i in range(d)], dtype=object)
+        return np.asarray([str(s) for s in np.ravel(input_features)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = self.scope == "global"
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
