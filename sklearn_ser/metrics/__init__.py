@@ -10,10 +10,26 @@ from ._accuracy import (
     weighted_accuracy,
     weighted_accuracy_score,
 )
+from ._angles import angle_deviation, angle_table, class_embeddings
+from ._similarity import (
+    LabelledMatrix,
+    class_hashes,
+    class_similarity,
+    confusable_from_confusion,
+    most_confusable,
+)
 
 __all__ = [
     "UA_SCORER",
     "WA_SCORER",
+    "LabelledMatrix",
+    "angle_deviation",
+    "angle_table",
+    "class_embeddings",
+    "class_hashes",
+    "class_similarity",
+    "confusable_from_confusion",
+    "most_confusable",
     "per_class_recall",
     "ser_scorers",
     "unweighted_accuracy",

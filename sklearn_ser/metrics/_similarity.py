@@ -350,7 +350,7 @@ def most_confusable(
     score = float(dist[np.ix_(chosen, chosen)][~np.eye(len(chosen), dtype=bool)].max())
     if m.kind == "similarity":
         score = -score
-    result = tuple(m.labels[k].item() for k in chosen)
+    result = tuple((m.labels[k].item() if hasattr(m.labels[k], "item") else m.labels[k]) for k in chosen)
     return (result, score) if return_score else result
 
 
