@@ -1,0 +1,232 @@
+"""What every corpus loader shares: the data home, layout checks, the result Bunch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.utils import Bunch
+
+__all__ = ["CorpusNotFoundError", "get_data_home"]
+
+DATA_HOME_ENV = "SER_DATA"
+
+# Shared parameter text, substituted into the loaders' docstrings with imblearn's
+# ``Substitution`` helper.
+_DATA_HOME_DOC = """data_home : str or path-like, default=None
+        The folder holding the corpora (one subfolder per corpus), or the corpus
+        folder itself. ``None`` reads the environment variable ``SER_DATA``."""
+_LOADER_COMMON_DOC = """load_audio : bool, default=False
+        If True, ``X`` holds the waveforms (float32 arrays at ``sr``, read by
+        :func:`~sklearn_ser.datasets.load_audio`) instead of the file paths.
+    sr : int, default=16000
+        Sample rate of the waveforms when ``load_audio=True``; files at another
+        rate are resampled.
+    return_X_y : bool, default=False
+        Return ``(X, y)`` instead of a Bunch."""
+_BUNCH_COMMON_DOC = """X : ndarray of shape (n_utterances,)
+            Paths of the audio files (dtype str), sorted; or, with
+            ``load_audio=True``, an object array of float32 waveforms.
+        y : ndarray of shape (n_utterances,), dtype str
+            Emotion labels (English names).
+        speaker : ndarray of shape (n_utterances,), dtype str
+            Speaker ids, the groups for speaker-independent cross-validation.
+        target_names : ndarray of str
+            The sorted unique labels.
+        sr : int or None
+            Sample rate of ``X`` with ``load_audio=True``, else None.
+        DESCR : str
+            The corpus, its citation and licence, and the counts."""
+
+
+class CorpusNotFoundError(FileNotFoundError, ValueError):
+    """A data home or corpus folder that does not exist.
+
+    Both a :class:`FileNotFoundError` and a :class:`ValueError` (the class of every
+    other bad input of sklearn_ser), so that either ``except`` clause catches it.
+    """
+
+
+def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
+    """The folder of the real corpora: ``data_home`` if given, else ``$SER_DATA``.
+
+    Nothing is downloaded: the corpora are staged by hand (their licences forbid
+    redistribution), one subfolder per corpus (``emodb/``, ``ravdess/``,
+    ``iemocap/``).
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The folder; ``None`` reads the environment variable ``SER_DATA``.
+
+    Returns
+    -------
+    data_home : pathlib.Path
+        An existing folder (``~`` expanded).
+
+    Raises
+    ------
+    CorpusNotFoundError
+        Neither ``data_home`` nor ``SER_DATA`` is set, or the folder does not
+        exist (the message names it); a ``FileNotFoundError`` and a ``ValueError``.
+    TypeError
+        ``data_home`` is not a path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     get_data_home(tmp).is_dir()
+    True
+    """
+    if data_home is None:
+        env = os.environ.get(DATA_HOME_ENV, "")
+        if not env:
+            raise CorpusNotFoundError(
+                f"no data_home given and the environment variable {DATA_HOME_ENV} is "
+                "not set; pass data_home= or set SER_DATA to the folder that holds "
+                "the corpora (emodb/, ravdess/, iemocap/)"
+            )
+        home, source = Path(env).expanduser(), f"${DATA_HOME_ENV}"
+    elif isinstance(data_home, (str, os.PathLike)):
+        home, source = Path(os.fspath(data_home)).expanduser(), "data_home"
+    else:
+        raise TypeError(
+            f"data_home must be a path (str or os.PathLike) or None, got "
+            f"{type(data_home).__name__}"
+        )
+    if not home.is_dir():
+        raise CorpusNotFoundError(
+            f"data home {str(home)!r} (from {source}) does not exist or is not a "
+            f"folder; pass data_home= or set {DATA_HOME_ENV} to the folder that holds "
+            "the corpora"
+        )
+    return home
+
+
+def corpus_home(
+    data_home: str | os.PathLike | None,
+    subfolder: str | None,
+    *,
+    name: str,
+    looks_like: Callable[[Path], bool],
+    expected: str,
+) -> Path:
+    """The corpus folder: ``data_home/subfolder`` if it exists, else ``data_home``.
+
+    ``expected`` completes "no ... under <folder>", naming what the layout needs
+    (e.g. ``"wav/ folder and no labels.csv"``).
+    """
+    home = get_data_home(data_home)
+    if subfolder is not None and not isinstance(subfolder, (str, os.PathLike)):
+        raise TypeError(
+            f"{name}: subfolder must be a folder name or None, got "
+            f"{type(subfolder).__name__}"
+        )
+    if subfolder and (home / subfolder).is_dir():
+        root = home / subfolder
+    elif looks_like(home):
+        return home
+    elif subfolder:
+        raise CorpusNotFoundError(
+            f"{name}: no {os.fspath(subfolder)}/ folder under {str(home)!r}, and that "
+            f"folder is not the corpus itself (no {expected} there); pass the "
+            f"folder as data_home= or set {DATA_HOME_ENV} to the folder that holds "
+            f"{os.fspath(subfolder)}/"
+        )
+    else:
+        root = home
+    if not looks_like(root):
+        found = sorted(p.name for p in root.iterdir())[:6]
+        raise ValueError(
+            f"{name}: unknown corpus layout: no {expected} under {str(root)!r} "
+            f"(found {found if found else 'an empty folder'})"
+        )
+    return root
+
+
+def read_csv_rows(path: Path, *, name: str, required: Sequence[str]) -> list[dict]:
+    """Rows of a CSV file with a header, as dicts; ``required`` columns checked."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            reader.fieldnames = header
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise ValueError(
+                    f"{name}: {str(path)!r} lacks the column(s) {missing}; its header "
+                    f"is {header}, expected at least {list(required)}"
+                )
+            rows = [
+                {k: (v or "").strip() for k, v in row.items() if k is not None}
+                for row in reader
+            ]
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{name}: cannot read {str(path)!r} as UTF-8 text: {exc}"
+        ) from exc
+    return rows
+
+
+def check_files_exist(paths: Sequence[str], *, name: str) -> None:
+    """ValueError naming the first missing audio file(s), if any."""
+    missing = [p for p in paths if not os.path.isfile(p)]
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise CorpusNotFoundError(
+            f"{name}: audio file {missing[0]!r}{more} not found"
+        )
+
+
+def counts_text(y: np.ndarray) -> str:
+    """``"anger 127, boredom 81, ..."`` (most frequent first)."""
+    labels, counts = np.unique(y, return_counts=True)
+    order = np.lexsort((labels, -counts))
+    return ", ".join(f"{labels[i]} {counts[i]}" for i in order)
+
+
+def make_bunch(
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    descr: str,
+    load_audio: bool,
+    sr: int,
+    return_X_y: bool,
+    name: str,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
+    """The loaders' result: ``columns`` (X paths, y, speaker, ...) sorted by path.
+
+    Columns whose value is None are kept as None (e.g. an unknown speaker).
+    """
+    if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
+        raise ValueError(f"{name}: sr must be a positive integer, got {sr!r}")
+    paths = [str(p) for p in columns["X"]]
+    if not paths:
+        raise ValueError(f"{name}: the corpus holds no utterances")
+    order = sorted(range(len(paths)), key=paths.__getitem__)
+    out: dict[str, Any] = {}
+    for key, values in columns.items():
+        if values is None:
+            out[key] = None
+            continue
+        arr = np.asarray(values) if key != "X" else np.asarray(paths)
+        out[key] = arr[order]
+    if load_audio:
+        from ._audio import load_audio as _load
+
+        waves = np.empty(len(paths), dtype=object)
+        for i, p in enumerate(out["X"]):
+            waves[i] = _load(str(p), sr=sr)
+        out["X"] = waves
+    if return_X_y:
+        return out["X"], out["y"]
+    out["target_names"] = np.unique(out["y"])
+    out["sr"] = int(sr) if load_audio else None
+    out["DESCR"] = descr
+    return Bunch(**out)
