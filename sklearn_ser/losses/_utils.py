@@ -1,0 +1,262 @@
+"""Shared checks of the losses: hyper-parameters, the model output, targets, class
+weights, and :func:`balanced_class_weight`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = ["balanced_class_weight"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ----------------------------------------------------------------- hyper-parameters
+def check_real(
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite float within ``[low, high]`` (``(low, high]`` with
+    ``low_open``), or raise a TypeError/ValueError naming ``owner`` and ``name``."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+    value = float(value)
+    bracket = "(" if low_open else "["
+    lower = "-inf" if low is None else low
+    upper = "inf" if high is None else high
+    interval = f"{bracket}{lower}, {upper}]"
+    if (
+        not math.isfinite(value)
+        or (low is not None and (value < low or (low_open and value == low)))
+        or (high is not None and value > high)
+    ):
+        raise ValueError(
+            f"{owner}: {name} must be a finite number in {interval}, got {value!r}"
+        )
+    return value
+
+
+def check_option(owner: str, name: str, value: Any, options: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``options``, else raise a ValueError."""
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{owner}: {name} must be one of {listed}, got {value!r}")
+    return value
+
+
+def check_reduction(owner: str, reduction: Any) -> str:
+    return check_option(owner, "reduction", reduction, _REDUCTIONS)
+
+
+def check_class_vector(owner: str, name: str, value: Any) -> torch.Tensor | None:
+    """A per-class weight vector as a 1-D float tensor (``None`` stays ``None``).
+
+    Accepts a sequence, an ndarray or a tensor of finite, non-negative numbers with at
+    least one positive entry. The caller stores it as a buffer, so it follows the
+    module to its device, and casts it to the dtype of the logits in ``forward``.
+    float64 input stays float64, anything else becomes float32.
+    """
+    if value is None:
+        return None
+    try:
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu()
+        array = np.asarray(value)
+        # float64 stays float64 (no rounding of the weights of a float64 model)
+        tensor = torch.as_tensor(array, dtype=torch.float64)
+        dtype = torch.float64 if array.dtype == np.float64 else torch.float32
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{owner}: {name} must be None or a 1-D sequence of per-class numbers, "
+            f"got {value!r}"
+        ) from exc
+    if tensor.ndim != 1 or tensor.numel() == 0:
+        raise ValueError(
+            f"{owner}: {name} must be a 1-D sequence with one entry per class, got "
+            f"shape {tuple(tensor.shape)}"
+        )
+    if not bool(torch.isfinite(tensor).all()) or bool((tensor < 0).any()):
+        raise ValueError(
+            f"{owner}: {name} must hold finite, non-negative numbers, got "
+            f"{tensor.tolist()}"
+        )
+    if not bool((tensor > 0).any()):
+        raise ValueError(f"{owner}: {name} must have at least one positive entry")
+    return tensor.to(dtype)
+
+
+# ------------------------------------------------------------------------- inputs
+def select_output(owner: str, output: Any, index: int) -> torch.Tensor:
+    """Element ``index`` of a model's ``(logits, embedding)`` output, or the tensor.
+
+    skorch hands the criterion the module output as it is. A tuple/list gives its
+    element ``index`` (0: logits or cosines, 1: embedding); a one-element tuple and a
+    bare tensor give that tensor, as ``SERClassifier._split_output`` reads them.
+    """
+    if isinstance(output, (tuple, list)):
+        if len(output) == 0:
+            raise ValueError(f"{owner}: got an empty tuple as model output")
+        output = output[index] if len(output) > index else output[0]
+    if not isinstance(output, torch.Tensor):
+        raise TypeError(
+            f"{owner} expects a torch.Tensor or a (logits, embedding) tuple, "
+            f"got {type(output).__name__}"
+        )
+    if not torch.is_floating_point(output):
+        raise TypeError(f"{owner} expects a floating-point tensor, got {output.dtype}")
+    return output
+
+
+def check_target(owner: str, target: Any, n_samples: int) -> torch.Tensor:
+    """Integer class indices ``[shape=(n_samples,)]`` as an int64 tensor."""
+    if not isinstance(target, torch.Tensor):
+        target = torch.as_tensor(np.asarray(target))
+    if target.dtype == torch.bool or target.is_floating_point() or target.is_complex():
+        raise TypeError(
+            f"{owner}: target must hold integer class indices, got dtype {target.dtype}"
+        )
+    if target.ndim != 1 or target.shape[0] != n_samples:
+        raise ValueError(
+            f"{owner}: target must have shape ({n_samples},) to match the batch, got "
+            f"{tuple(target.shape)}"
+        )
+    return target.long()
+
+
+def check_logits(
+    owner: str, logits: torch.Tensor, target: Any, *, what: str = "logits"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check ``[shape=(batch, n_classes)]`` scores and class indices in range."""
+    if logits.ndim != 2:
+        raise ValueError(
+            f"{owner} expects {what} of shape (batch, n_classes), got "
+            f"{tuple(logits.shape)}"
+        )
+    target = check_target(owner, target, logits.shape[0])
+    n_classes = logits.shape[1]
+    if target.numel() and (int(target.min()) < 0 or int(target.max()) >= n_classes):
+        raise ValueError(
+            f"{owner}: target holds class indices outside [0, {n_classes - 1}] "
+            f"(min {int(target.min())}, max {int(target.max())}) for {what} of "
+            f"{n_classes} classes"
+        )
+    return logits, target
+
+
+def class_vector_for(
+    owner: str, name: str, vector: torch.Tensor | None, logits: torch.Tensor
+) -> torch.Tensor | None:
+    """A stored per-class vector in the dtype/device of ``logits``, length-checked."""
+    if vector is None:
+        return None
+    if vector.shape[0] != logits.shape[1]:
+        raise ValueError(
+            f"{owner}: {name} has {vector.shape[0]} entries but the {logits.shape[1]} "
+            "scores per sample mean as many classes"
+        )
+    return vector.to(dtype=logits.dtype, device=logits.device)
+
+
+def reduce_weighted(
+    losses: torch.Tensor, weights: torch.Tensor | None, reduction: str
+) -> torch.Tensor:
+    """Reduce per-sample losses as :func:`torch.nn.functional.cross_entropy` does:
+    ``"mean"`` is ``sum(losses) / sum(weights)`` (the weighted mean)."""
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    if weights is None:
+        return losses.mean()
+    return losses.sum() / weights.sum()
+
+
+# --------------------------------------------------------------------- class weights
+def balanced_class_weight(y: Any, n_classes: int | None = None) -> np.ndarray:
+    """Weights ``n_samples / (n_classes * count_k)`` of integer-coded classes.
+
+    The ``"balanced"`` rule of :func:`sklearn.utils.class_weight.compute_class_weight`
+    for labels already coded ``0 .. n_classes - 1`` (as skorch's targets are): a class
+    half as frequent as the average gets twice the weight, so every class contributes
+    the same total weight to a weighted cross-entropy or focal loss.
+
+    Parameters
+    ----------
+    y : array-like of int of shape (n_samples,)
+        Class indices.
+    n_classes : int, default=None
+        Number of classes; ``max(y) + 1`` when ``None``.
+
+    Returns
+    -------
+    weight : ndarray of shape (n_classes,), dtype float32
+        Pass it as ``weight=`` to :class:`CrossEntropyLoss`, :class:`FocalLoss`,
+        :class:`AdditiveMarginSoftmaxLoss` or :class:`JointLoss`.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is empty, not 1-D, holds negative or non-integer values, indices
+        ``>= n_classes``, or leaves a class without samples (its weight would be
+        infinite; scikit-learn raises as well).
+
+    Examples
+    --------
+    >>> balanced_class_weight([0, 0, 0, 1])
+    array([0.6666667, 2.       ], dtype=float32)
+    """
+    arr = np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"balanced_class_weight: y must be a non-empty 1-D array of class indices, "
+            f"got shape {arr.shape}"
+        )
+    if arr.dtype.kind not in "iu":
+        integral = arr.dtype.kind == "f" and np.all(np.isfinite(arr))
+        if not integral or np.any(arr != np.round(arr)):
+            raise ValueError(
+                f"balanced_class_weight: y must hold integer class indices, got dtype "
+                f"{arr.dtype}"
+            )
+    arr = arr.astype(np.int64)
+    if arr.min() < 0:
+        raise ValueError(
+            f"balanced_class_weight: class indices must be >= 0, got {int(arr.min())}"
+        )
+    if n_classes is None:
+        n_classes = int(arr.max()) + 1
+    elif (
+        isinstance(n_classes, bool)
+        or not isinstance(n_classes, (int, np.integer))
+        or n_classes < 1
+    ):
+        raise ValueError(
+            "balanced_class_weight: n_classes must be a positive int, got "
+            f"{n_classes!r}"
+        )
+    if arr.max() >= n_classes:
+        raise ValueError(
+            f"balanced_class_weight: y holds index {int(arr.max())} but n_classes is "
+            f"{n_classes}"
+        )
+    counts = np.bincount(arr, minlength=n_classes)
+    if np.any(counts == 0):
+        missing = np.flatnonzero(counts == 0).tolist()
+        raise ValueError(
+            f"balanced_class_weight: classes {missing} have no samples in y; their "
+            "balanced weight would be infinite"
+        )
+    return (arr.size / (n_classes * counts)).astype(np.float32)
