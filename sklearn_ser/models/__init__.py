@@ -1,3 +1,23 @@
-"""sklearn_ser.models."""
+"""scikit-learn estimators around the papers' networks (skorch) and meta-classifiers."""
 
-__all__: list[str] = []
+from ._base import SERClassifier
+from ._cosine import CosineEmbeddingClassifier
+from ._hierarchical import HierarchicalConfusionClassifier
+from ._classifiers import (
+    AttentionBLSTMClassifier,
+    CascadedAttentionClassifier,
+    CNNLSTMClassifier,
+    ResNetEmbeddingClassifier,
+    TFCNNClassifier,
+)
+
+__all__ = [
+    "AttentionBLSTMClassifier",
+    "CNNLSTMClassifier",
+    "CascadedAttentionClassifier",
+    "CosineEmbeddingClassifier",
+    "HierarchicalConfusionClassifier",
+    "ResNetEmbeddingClassifier",
+    "SERClassifier",
+    "TFCNNClassifier",
+]

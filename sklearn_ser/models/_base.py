@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import inspect
+from functools import partial
 import time
 import warnings
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import TransformerMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, EpochTimer, LRScheduler, PassthroughScoring, PrintLog, ProgressBar
@@ -56,6 +60,11 @@ def _accepts(obj: Any, name: str) -> bool:
     )
 
 
+def _linear_decay(epoch: int, *, last: int) -> float:
+    """Learning-rate factor falling linearly from 1 to 0.1 (kumar: 0.05 -> 0.005)."""
+    return 1.0 - 0.9 * min(epoch, last) / last
+
+
 class _TrainingStats(Callback):
     """Records training throughput (segments/s) and the fraction of active triplets."""
 
@@ -76,6 +85,7 @@ class _TrainingStats(Callback):
             self.active_.append(float(frac))
 
     def on_epoch_end(self, net, **kwargs):
+        net.history.record("segments", self.n_)
         net.history.record("segments_per_s", self.n_ / max(self.seconds_, 1e-9))
         if self.active_:
             net.history.record("active_triplets", float(np.mean(self.active_)))
@@ -148,8 +158,8 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
     validation_fraction : float, default=0.1
         Share of training utterances held out when ``early_stopping`` is set.
     lr_schedule : {None, "linear"}, default=None
-        ``"linear"`` decays the learning rate linearly to 0 over ``max_epochs``
-        (kumar §IV-A3).
+        ``"linear"`` decays the learning rate linearly from ``optimizer__lr`` to a
+        tenth of it at the last epoch (kumar §IV-A3: 0.05 to 0.005).
     random_state : int or None, default=None
         Seeds weight initialisation, dropout, shuffling and the batch sampler;
         the global torch RNG is left as it was. Same seed, same model.
@@ -326,35 +336,51 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 "early_stopping",
                 EarlyStopping(
                     monitor="valid_loss",
-                    patience=int(self.early_stopping),
-                    threshold=float(self.early_stopping_threshold),
+                    patience=self.early_stopping,
+                    threshold=self.early_stopping_threshold,
                     threshold_mode="abs",
                     load_best=True,
                 ),
             ))
         if self.lr_schedule == "linear":
-            n = max(int(self.max_epochs), 1)
+            epochs = self._schedule_epochs()
+            # parameters are validated in fit, not here (set_params builds callbacks)
+            last = max(int(epochs) - 1, 1) if isinstance(epochs, (int, np.integer)) else 1
             callbacks.append((
                 "lr_schedule",
                 LRScheduler(
                     policy=torch.optim.lr_scheduler.LambdaLR,
-                    lr_lambda=lambda epoch: max(0.0, 1.0 - epoch / n),
+                    lr_lambda=partial(_linear_decay, last=last),
                 ),
             ))
-        if self.verbose and int(self.verbose) >= 2:
+        if isinstance(self.verbose, (int, np.integer)) and self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.append(("print_log", PrintLog()))
         return callbacks
 
     @property
     def classes_(self):
+        if not hasattr(self, "label_encoder_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call 'fit' "
+                "first."
+            )
         return self.label_encoder_.classes_
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "label_encoder_") and bool(getattr(self, "initialized_", False))
 
+    # Paper defaults of a subclass that are not constructor parameters of the
+    # estimator: module keyword arguments, and criterion keyword arguments per loss.
+    # Explicit ``module__*`` / ``criterion__*`` parameters take precedence.
+    _module_defaults: dict = {}
+    _criterion_defaults: dict = {}
+
     def initialize_module(self):
-        kwargs = self.get_params_for("module")
+        defaults = {
+            k: v for k, v in self._module_defaults.items() if _accepts(self.module, k)
+        }
+        kwargs = {**defaults, **self.get_params_for("module")}
         if inspect.isclass(self.module) and hasattr(self, "feature_shape_"):
             data_kwargs = {
                 "n_classes": len(self.classes_),
@@ -377,6 +403,8 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
 
     def initialize_criterion(self):
         kwargs = self.get_params_for("criterion")
+        if self.criterion is None:
+            kwargs = {**self._criterion_defaults.get(self.loss, {}), **kwargs}
         criterion = self.criterion if self.criterion is not None else _criterion_for(self.loss)
         weight = getattr(self, "class_weight_", None)
         if (
@@ -414,7 +442,38 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
     # ------------------------------------------------------------------- data
     def _validate_X(self, X, *, fitting: bool) -> list[np.ndarray]:
         name = type(self).__name__
-        if isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2:
+        if sp.issparse(X):
+            raise TypeError(
+                f"{name}: sparse input is not supported; pass dense features "
+                "(X.toarray()) or per-utterance (C, F, T) arrays"
+            )
+        if not isinstance(X, np.ndarray) and not isinstance(X, (str, bytes)):
+            try:
+                first = X[0] if len(X) else None
+            except (TypeError, KeyError):
+                first = None
+            if first is None or np.ndim(first) <= 1:
+                X = np.asarray(X)  # rows of a table, or an array-like
+        if isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype != object:
+            raise ValueError(
+                f"{name}: expected 2D array (tabular rows) or per-utterance features, "
+                f"got 1D array instead: Reshape your data either using "
+                "array.reshape(-1, 1) if your data has a single feature or "
+                "array.reshape(1, -1) if it contains a single sample."
+            )
+        if isinstance(X, np.ndarray) and X.ndim == 2:
+            if X.dtype == object:
+                X = X.astype(np.float64)
+            if X.shape[1] == 0:
+                raise ValueError(
+                    f"{name}: 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                    "required."
+                )
+            if not fitting and X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {name} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
             X = X[:, None, :, None]  # tabular rows: one-frame utterances
         kwargs: dict = {"name": name}
         if not fitting:
@@ -445,16 +504,21 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         """
         name = type(self).__name__
         self._check_params()
+        if y is None:
+            raise ValueError(
+                f"{name} requires y to be passed, but the target y is None"
+            )
         items = self._validate_X(X, fitting=True)
         y = check_labels(y, name=name)
+        check_classification_targets(y)
         check_consistent_length(items, y, name=name)
         self.label_encoder_ = LabelEncoder().fit(y)
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
         counts = np.bincount(y_enc, minlength=len(self.classes_))
         if len(self.classes_) < 2:
             raise ValueError(
-                f"{name}: y has a single class ({self.classes_[0]!r}); a classifier "
-                "needs at least 2"
+                f"{name}: y has 1 class ({self.classes_[0]!r}); a classifier needs "
+                "samples of at least 2 classes"
             )
         if self.criterion is None and self.loss in _TRIPLET_LOSSES and np.any(counts < 2):
             lonely = self.classes_[counts < 2].tolist()
@@ -486,10 +550,56 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         try:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.seed_)
-                super().fit(seg, seg_y, **fit_params)
+                self._fit_segments(seg, seg_y, **fit_params)
         finally:
             self.valid_data_ = None
         return self
+
+    def _fit_segments(self, seg, seg_y, **fit_params):
+        """Train on the segments (skorch's ``fit``); subclasses change the schedule."""
+        if not self.warm_start or not self.initialized_:
+            self.initialize()
+        NeuralNetClassifier.partial_fit(self, seg, seg_y, **fit_params)
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs on ``X`` (fit first if unfitted).
+
+        Parameters
+        ----------
+        X : object array of ndarray of shape (C, F, T_i), or ndarray of shape (n, C, F, T)
+            Per-utterance features.
+        y : array-like of shape (n_utterances,)
+            Labels among ``classes_``.
+        classes : array-like, default=None
+            Ignored; the classes are those of the first ``fit``.
+        **fit_params : dict
+            Passed to skorch's ``partial_fit``.
+
+        Returns
+        -------
+        self : SERClassifier
+        """
+        if not self.__sklearn_is_fitted__():
+            return self.fit(X, y, **fit_params)
+        name = type(self).__name__
+        items = self._validate_X(X, fitting=False)
+        y = check_labels(y, name=name)
+        check_consistent_length(items, y, name=name)
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"{name}.partial_fit: y contains labels unseen in fit: {unseen.tolist()}"
+            )
+        y_enc = self.label_encoder_.transform(y).astype(np.int64)
+        seg, owner = self._segments(items, hop=self.train_hop)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed_ + len(self.history))
+            NeuralNetClassifier.partial_fit(self, seg, y_enc[owner], **fit_params)
+        return self
+
+    def _schedule_epochs(self):
+        """Epochs over which ``lr_schedule="linear"`` decays."""
+        return self.max_epochs
 
     def _compute_class_weight(self, y_enc):
         if self.class_weight is None:
@@ -532,7 +642,9 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         check_is_fitted(self)
         items = self._validate_X(X, fitting=False)
         seg, owner = self._segments(items, hop=self.test_hop)
-        logits, embedding = self._split_output(self.forward(seg, training=False))
+        # DataLoader draws its base seed from the global generator: leave it as it was.
+        with torch.random.fork_rng(devices=[]):
+            logits, embedding = self._split_output(self.forward(seg, training=False))
         return logits, embedding, owner, len(items)
 
     @staticmethod
@@ -581,7 +693,8 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         y_pred : ndarray of shape (n_utterances,)
             Labels from ``classes_``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def transform(self, X):
         """Utterance embeddings: the mean of the segment embeddings.
@@ -635,4 +748,5 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.non_deterministic = False
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags

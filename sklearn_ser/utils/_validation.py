@@ -8,8 +8,9 @@ arrays, so nothing the user gave is modified in place, and raises a ``ValueError
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,9 +37,9 @@ def _as_items(X: Any, *, name: str, what: str) -> list:
         )
     if hasattr(X, "iloc") and hasattr(X, "columns"):  # a pandas DataFrame
         raise TypeError(f"{name}: X must be a sequence of {what}, got a DataFrame")
+    if isinstance(X, np.generic) or (isinstance(X, np.ndarray) and X.ndim == 0):
+        raise TypeError(f"{name}: X must be a sequence of {what}, got a scalar")
     if isinstance(X, np.ndarray):
-        if X.ndim == 0:
-            raise TypeError(f"{name}: X must be a sequence of {what}, got a scalar")
         return list(X)
     if hasattr(X, "tolist") and hasattr(X, "dtype"):  # pandas Series
         return list(np.asarray(X, dtype=object))
@@ -53,19 +54,65 @@ def audio_items(X: Any, *, name: str = "estimator") -> list:
     """Split an audio collection into its per-utterance items, unchecked.
 
     The collection-level checks of :func:`check_audio` (a 3-D or higher array, a
-    single path, a scalar, an empty collection); ``check_audio(items[a:b],
-    start=a)`` then checks the items of a slice, naming them by their index in
-    ``X``.
+    single waveform or path, a mapping, a scalar, an empty collection);
+    ``check_audio(items[a:b], start=a)`` then checks the items of a slice, naming
+    them by their index in ``X``.
     """
-    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim >= 3:
-        raise ValueError(
-            f"{name}: X must be a sequence of 1-D waveforms (or a 2-D array with one "
-            f"utterance per row), got an array of shape {X.shape}"
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim >= 3:
+            raise ValueError(
+                f"{name}: X must be a sequence of 1-D waveforms (or a 2-D array with "
+                f"one utterance per row), got an array of shape {X.shape}"
+            )
+        if X.ndim == 1 and X.dtype.kind in "biuf":
+            raise ValueError(
+                f"{name}: X must be a sequence of waveforms (one per utterance), got "
+                f"a single 1-D array of {X.shape[0]} samples; wrap one waveform in a "
+                "list: [y]"
+            )
+    if isinstance(X, Mapping):
+        raise TypeError(
+            f"{name}: X must be a sequence of waveforms or file paths, got a "
+            f"{type(X).__name__}; pass its values as a list"
         )
     items = _as_items(X, name=name, what="waveforms or file paths")
     if len(items) == 0:
         raise ValueError(f"{name}: X contains no utterances")
     return items
+
+
+def _waveform(item: Any, *, sr: int, name: str, label: str, copy: bool) -> np.ndarray:
+    """One item (path or array) as a mono float32 waveform at ``sr``, unchecked."""
+    from sklearn_ser.datasets._audio import (
+        AudioFileNotFoundError,
+        load_audio,
+        to_mono_float,
+    )
+
+    if isinstance(item, _PATH_TYPES):
+        try:
+            return load_audio(item, sr=sr)
+        except AudioFileNotFoundError as exc:
+            raise AudioFileNotFoundError(
+                exc.errno, f"{name}: {label}: audio file not found", exc.filename
+            ) from None
+        except ValueError as exc:
+            raise ValueError(f"{name}: {label}: {exc}") from exc
+    if isinstance(item, np.ndarray) and item.dtype == np.float32 and item.ndim == 1:
+        return item.copy() if copy else item  # the common case, kept cheap
+    if isinstance(item, (Mapping, set)) or np.ndim(item) == 0:
+        raise ValueError(
+            f"{name}: {label} is a {type(item).__name__}, not a waveform or a file "
+            "path; X must hold one item per utterance (wrap a single waveform in a "
+            "list: [y])"
+        )
+    arr = np.asarray(item)
+    if arr.ndim > 2:
+        raise ValueError(
+            f"{name}: {label} has shape {arr.shape}; expected a 1-D waveform (or "
+            "2-D multi-channel audio)"
+        )
+    return to_mono_float(arr, name=f"{name}: {label}", copy=copy)
 
 
 def check_audio(
@@ -76,6 +123,7 @@ def check_audio(
     min_samples: int = 1,
     trim: bool = False,
     start: int = 0,
+    copy: bool = True,
 ) -> list[np.ndarray]:
     """Validate a collection of utterances and return mono float32 waveforms.
 
@@ -90,53 +138,70 @@ def check_audio(
     name : str, default="estimator"
         Named in error messages.
     min_samples : int, default=1
-        Shortest acceptable utterance (after loading), e.g. one analysis window.
+        Shortest acceptable utterance (after loading and trimming), e.g. one
+        analysis window.
     trim : bool, default=False
-        Trim leading/trailing silence before the length check.
+        Trim leading/trailing silence (:func:`~sklearn_ser.datasets._audio.
+        trim_silence`) after the other checks, before the length check.
     start : int, default=0
         Index of ``X``'s first utterance in the whole collection, used in error
         messages when ``X`` is a slice of it (see :func:`audio_items`).
+    copy : bool, default=True
+        When False, waveforms given as 1-D float32 arrays are returned as they are
+        (not copied), for callers that only read them. ``X`` is never modified
+        either way.
 
     Returns
     -------
     waves : list of ndarray of shape (n_samples_i,), dtype float32
-        New arrays; ``X`` is not modified.
+        New arrays (unless ``copy=False``); ``X`` is not modified.
 
     Raises
     ------
     ValueError
-        Empty collection; 3-D or higher input; an empty, all-zero, NaN/inf or too
-        short utterance; an unreadable file (named).
-    FileNotFoundError
-        A path that does not exist (named).
+        Empty collection; a single waveform instead of a collection (or a scalar
+        item); 3-D or higher input; an empty, all-zero, NaN/inf or too short
+        utterance; an unreadable file (named).
+    AudioFileNotFoundError
+        A path that does not exist (named); a ``FileNotFoundError`` and a
+        ``ValueError``.
+    TypeError
+        ``X`` a single path, a mapping or a scalar; a non-numeric or complex
+        waveform.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> waves = check_audio([np.ones(800, dtype=np.int16)], sr=16000, name="MFCC")
+    >>> waves[0].dtype, waves[0].shape
+    (dtype('float32'), (800,))
+    >>> check_audio([np.ones(800), np.ones(100)], sr=16000, name="MFCC",
+    ...             min_samples=640)
+    Traceback (most recent call last):
+    ...
+    ValueError: MFCC: utterance 1 has 100 samples, shorter than one 640-sample ...
     """
-    from sklearn_ser.datasets._audio import load_audio
+    from sklearn_ser.datasets._audio import trim_silence
 
     items = audio_items(X, name=name)
     waves = []
     for i, item in enumerate(items, start=start):
         if isinstance(item, _PATH_TYPES):
-            y = load_audio(item, sr=sr, trim=trim)
             label = f"utterance {i} ({os.fsdecode(item)!r})"
         else:
-            arr = np.asarray(item)
-            if arr.ndim > 2:
-                raise ValueError(
-                    f"{name}: utterance {i} has shape {arr.shape}; expected a 1-D "
-                    "waveform (or 2-D multi-channel audio)"
-                )
-            y = load_audio(arr, sr=sr, trim=False)
             label = f"utterance {i}"
-            if y.size and not np.all(np.isfinite(y)):
-                raise ValueError(f"{name}: {label} contains NaN or inf samples")
-            if trim and y.size and np.any(y):
-                y = load_audio(y, sr=sr, trim=True)
+        y = _waveform(item, sr=sr, name=name, label=label, copy=copy)
         if y.size == 0:
             raise ValueError(f"{name}: {label} is empty (0 samples)")
-        if not np.all(np.isfinite(y)):
+        # two reductions without temporaries: NaN propagates through min and max
+        lo, hi = float(y.min()), float(y.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"{name}: {label} contains NaN or inf samples")
-        if not np.any(y):
+        if lo == 0.0 and hi == 0.0:
             raise ValueError(f"{name}: {label} is silent (all samples are zero)")
+        if trim:
+            y = trim_silence(y)
+            label = f"{label} (after trimming silence)"
         if y.size < min_samples:
             raise ValueError(
                 f"{name}: {label} has {y.size} samples, shorter than one "
@@ -225,7 +290,8 @@ def check_features(
             )
         if n_channels is not None and arr.shape[0] != n_channels:
             raise ValueError(
-                f"{name}: utterance {i} has {arr.shape[0]} channels, expected {n_channels}"
+                f"{name}: utterance {i} has {arr.shape[0]} channels, expected "
+                f"{n_channels}"
             )
         if n_features is not None and arr.shape[-2] != n_features:
             raise ValueError(
@@ -267,6 +333,16 @@ def check_labels(y: Any, *, name: str = "estimator") -> np.ndarray:
         raise ValueError(f"{name}: y is required")
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
+        import warnings
+
+        from sklearn.exceptions import DataConversionWarning
+
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            f"change the shape of y to (n_samples,), for example using ravel() ({name})",
+            DataConversionWarning,
+            stacklevel=3,
+        )
         arr = arr.ravel()
     if arr.ndim != 1:
         raise ValueError(f"{name}: y must be 1-D, got shape {arr.shape}")
