@@ -11,6 +11,11 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# One BLAS/torch thread per test process: with pytest-xdist the workers already use
+# the cores, and oversubscribed threads make the small tensors of the tests slower.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 
 def ser_data_home() -> Path:
     """The folder of real corpora: ``$SER_DATA``, else ``../shared/data`` beside the repo."""

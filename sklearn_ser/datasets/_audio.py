@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-__all__ = ["load_audio", "resample", "to_mono_float", "trim_silence"]
+__all__ = [
+    "AudioFileNotFoundError",
+    "load_audio",
+    "resample",
+    "to_mono_float",
+    "trim_silence",
+]
 
 
-def to_mono_float(y: Any, *, name: str = "audio") -> np.ndarray:
+class AudioFileNotFoundError(FileNotFoundError, ValueError):
+    """An audio path that does not exist.
+
+    A :class:`FileNotFoundError` (what ``open`` raises) that is also a
+    :class:`ValueError`, the class every other bad input of sklearn_ser raises, so
+    that either ``except`` clause catches it.
+    """
+
+
+def to_mono_float(y: Any, *, name: str = "audio", copy: bool = True) -> np.ndarray:
     """Turn one waveform into a 1-D float32 array (a copy; the input is untouched).
 
     Integer PCM is scaled to [-1, 1] by its type's full scale; a 2-D array is taken
@@ -25,12 +41,25 @@ def to_mono_float(y: Any, *, name: str = "audio") -> np.ndarray:
         The waveform.
     name : str, default="audio"
         How the waveform is named in error messages.
+    copy : bool, default=True
+        When False, a 1-D float32 input is returned as is (not copied); for
+        callers that only read the result.
 
     Returns
     -------
     y : ndarray of shape (n_samples,), dtype float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_mono_float(np.array([0, 16384, -32768], dtype=np.int16))
+    array([ 0. ,  0.5, -1. ], dtype=float32)
+    >>> to_mono_float([[0.2, 0.4, 0.6], [0.0, 0.0, 0.2]])  # (channels, samples)
+    array([0.1, 0.2, 0.4], dtype=float32)
     """
     arr = np.asarray(y)
+    if arr.dtype == np.float32 and arr.ndim == 1:
+        return arr.copy() if copy else arr
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
     ):
@@ -83,14 +112,20 @@ def resample(y: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
     ratio = Fraction(int(target_sr), int(orig_sr))
-    out = resample_poly(np.asarray(y, dtype=np.float64), ratio.numerator, ratio.denominator)
+    out = resample_poly(
+        np.asarray(y, dtype=np.float64), ratio.numerator, ratio.denominator
+    )
     return out.astype(np.float32)
 
 
 def trim_silence(
-    y: np.ndarray, *, top_db: float = 30.0, frame_length: int = 1024, hop_length: int = 256
+    y: np.ndarray,
+    *,
+    top_db: float = 30.0,
+    frame_length: int = 1024,
+    hop_length: int = 256,
 ) -> np.ndarray:
-    """Cut leading and trailing silence (``librosa.effects.trim``), as kumar §IV-A1 does.
+    """Cut leading and trailing silence (``librosa.effects.trim``), as kumar §IV-A1.
 
     Parameters
     ----------
@@ -120,7 +155,9 @@ def _read_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
     if not os.path.exists(path):
-        raise FileNotFoundError(f"audio file not found: {os.fspath(path)!r}")
+        raise AudioFileNotFoundError(
+            errno.ENOENT, "audio file not found", os.fspath(path)
+        )
     try:
         data, file_sr = sf.read(os.fspath(path), dtype="float32", always_2d=True)
     except Exception as exc:  # soundfile raises its own LibsndfileError/RuntimeError
@@ -165,10 +202,14 @@ def load_audio(
 
     Raises
     ------
-    FileNotFoundError
-        When a path does not exist (the message names it).
+    AudioFileNotFoundError
+        When a path does not exist (the message names it); both a
+        :class:`FileNotFoundError` and a :class:`ValueError`.
     ValueError
-        When a file cannot be decoded, or the waveform is not 1-D/2-D.
+        When a file cannot be decoded (named), the waveform is not 1-D/2-D, or a
+        sample rate is not positive.
+    TypeError
+        When the waveform is not numeric, or complex.
 
     Examples
     --------
@@ -178,12 +219,14 @@ def load_audio(
     >>> y.dtype, y.shape, bool(np.abs(y).max() <= 1)
     (dtype('float32'), (16000,), True)
     """
+    if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
+        raise ValueError(f"load_audio: sr must be a positive integer, got {sr!r}")
     if isinstance(source, (str, bytes, os.PathLike)):
         path = os.fsdecode(source)
         y, file_sr = _read_file(path)
         y = resample(y, orig_sr=file_sr, target_sr=sr)
     else:
-        y = to_mono_float(source)
+        y = to_mono_float(source, name="load_audio")
         if orig_sr is not None and int(orig_sr) != int(sr):
             if orig_sr <= 0:
                 raise ValueError(f"load_audio: orig_sr must be positive, got {orig_sr}")

@@ -75,12 +75,15 @@ _DOCS = {
         matrix products release the GIL). Read as joblib reads it: None means 1
         unless in a :func:`joblib.parallel_config` context, -1 means all
         processors. The threads are a pool kept between calls (joblib's threading
-        backend takes longer to start than a batch takes); with more than one job
-        BLAS is held to one thread during the call.
+        backend takes longer to start than a batch takes). BLAS is held to one
+        thread during the call (its products here are small, and a product split
+        over threads would round differently), so ``n_jobs=2`` gives exactly the
+        numbers of ``n_jobs=1``.
     batch_size : int, default=64
-        Utterances analysed together in one batch (on average; batches are
-        balanced by duration). Memory grows with it; with several jobs the
-        utterances are split into at least ``4 * n_jobs`` batches.""",
+        Most utterances analysed together in one batch (on average; batches are
+        balanced by duration, and also hold at most about 2**19 samples, 33 s
+        at 16 kHz). The batches, and so the numbers, do not depend on
+        ``n_jobs``; the jobs take them one after the other.""",
     "short": """Every utterance needs at least one window of samples (``win_length``;
     ``n_fft`` when ``center=False``, as librosa requires); a shorter one raises a
     ``ValueError`` naming it, as do empty, silent (all-zero) and NaN/inf
@@ -134,20 +137,36 @@ def _executor(n_jobs: int):
         return _POOLS[key]
 
 
-def split_batches(sizes: np.ndarray, *, batch_size: int) -> list[tuple[int, int]]:
-    """``ceil(n / batch_size)`` contiguous ``(start, stop)`` utterance ranges of about
-    equal total size (duration).
+# Most samples in one batch (about 33 s at 16 kHz): the analysis buffer (2 MiB)
+# and the per-batch arrays stay small, and a few hundred seconds of audio split
+# into batches fine enough to balance over the threads, whatever the clip lengths.
+_BATCH_SAMPLES = 1 << 19
+
+
+def split_batches(
+    sizes: np.ndarray, *, batch_size: int, max_samples: float = _BATCH_SAMPLES
+) -> list[tuple[int, int]]:
+    """Contiguous ``(start, stop)`` utterance ranges of about equal total size
+    (duration): ``ceil(n / batch_size)`` of them, more when that leaves more than
+    ``max_samples`` samples in a batch, rounded up to a multiple of 4 (never more
+    than ``n``).
 
     The split depends on the data and ``batch_size`` only, never on ``n_jobs``, so
     that the output does not either (BLAS rounds a row of a product differently
     depending on where it sits in the matrix).
     """
     n = len(sizes)
-    n_batches = max(1, min(math.ceil(n / batch_size), n))
+    cum = np.cumsum(sizes, dtype=np.float64)
+    total = float(cum[-1]) if n else 0.0
+    n_batches = max(math.ceil(n / batch_size), math.ceil(total / max_samples))
+    if n_batches > 1:
+        # a multiple of 4, so that 2 or 4 threads get equal shares (the last
+        # batch of an odd count would run alone)
+        n_batches = -(-n_batches // 4) * 4
+    n_batches = max(1, min(n_batches, n))
     if n_batches == 1:
         return [(0, n)]
-    cum = np.cumsum(sizes, dtype=np.float64)
-    targets = cum[-1] * np.arange(1, n_batches) / n_batches
+    targets = total * np.arange(1, n_batches) / n_batches
     cuts = np.searchsorted(cum, targets, side="left") + 1
     bounds = np.unique(np.clip(np.concatenate([[0], cuts, [n]]), 0, n))
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -196,7 +215,9 @@ def pack_frames(
         out[offset + j, :, :, :m] = frames[s + skip : s + skip + m].transpose(1, 2, 0)
 
 
-class AudioFeatureTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class AudioFeatureTransformer(
+    TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Base of the stateless transformers from audio to frame-level features.
 
     Subclasses define ``__init__`` (all parameters, keyword-only), ``_frames(waves,
@@ -218,13 +239,20 @@ class AudioFeatureTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_
         "max_frames": [Interval(Integral, 1, None, closed="left"), None],
         "pad_value": [Real],
         "crop": [StrOptions({"start", "center"})],
-        "n_jobs": [Integral, None],
+        # joblib's meaning: None, -1 (all processors), -2 ..., or a positive count
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     # -- subclass hooks ---------------------------------------------------------------
 
-    def _frames(self, waves: list[np.ndarray], framing: Framing) -> tuple[np.ndarray, np.ndarray]:
+    def _frames(
+        self, waves: list[np.ndarray], framing: Framing
+    ) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
     def _output_shape(self, framing: Framing) -> tuple[int, int]:
@@ -329,6 +357,7 @@ class AudioFeatureTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_
                 min_samples=framing.min_samples,
                 trim=self.trim_silence,
                 start=start,
+                copy=False,  # only read: copied into the analysis buffer
             )
             frames, counts = self._frames(waves, framing)
             pack_frames(

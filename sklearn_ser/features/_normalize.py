@@ -178,8 +178,8 @@ class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         Parameters
         ----------
         input_features : array-like of str, default=None
-            Names of the ``C * F`` per-frame features; None gives ``x0, x1, ...``
-            (needs ``fit``).
+            Names of the ``C * F`` per-frame features (checked against the shape
+            seen in ``fit``); None gives ``x0, x1, ...`` (needs ``fit``).
 
         Returns
         -------
@@ -189,7 +189,15 @@ class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
             check_is_fitted(self, "n_features_in_")
             d = self.n_channels_in_ * self.n_features_in_
             return np.asarray([f"x{i}" for i in range(d)], dtype=object)
-        return np.asarray([str(s) for s in np.ravel(input_features)], dtype=object)
+        names = [str(s) for s in np.ravel(np.asarray(input_features, dtype=object))]
+        if hasattr(self, "n_features_in_"):
+            d = self.n_channels_in_ * self.n_features_in_
+            if len(names) != d:
+                raise ValueError(
+                    f"{type(self).__name__}: input_features has {len(names)} names, "
+                    f"expected {d} (channels x features seen in fit)"
+                )
+        return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

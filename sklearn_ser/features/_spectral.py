@@ -83,10 +83,15 @@ def _mel_basis(
 def _mel_blocks(
     sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None
 ) -> tuple[tuple[int, int, int, int, np.ndarray], ...]:
-    """The mel filterbank as blocks ``(m0, m1, k0, k1, W)`` of 8 adjacent filters.
+    """The mel filterbank as blocks ``(m0, m1, j0, j1, W)`` of 8 adjacent filters,
+    applied to the *squared real and imaginary parts* of the spectrum.
 
-    Each filter is non-zero over a few FFT bins only, so ``power[:, k0:k1] @ W`` per
-    block does about a fifth of the dense matmul's work for the same result.
+    Each filter is non-zero over a few FFT bins only, so a product per block does
+    about a fifth of the dense matmul's work for the same result. The blocks take
+    the interleaved ``re**2, im**2`` values of bins ``k0 .. k1 - 1`` (columns
+    ``j0 = 2 k0`` to ``j1 = 2 k1`` of the squared complex64 output seen as
+    float32), every filter weight repeated for the two: ``sq[:, j0:j1] @ W`` is
+    ``power[:, k0:k1] @ w`` without the pass that forms ``re**2 + im**2``.
     """
     basis = _mel_basis(sr, n_fft, n_mels, fmin, fmax)
     blocks = []
@@ -94,9 +99,9 @@ def _mel_blocks(
         sub = basis[m0 : m0 + 8]
         nz = np.flatnonzero(sub.any(axis=0))
         k0, k1 = (int(nz[0]), int(nz[-1]) + 1) if nz.size else (0, 1)
-        w = np.ascontiguousarray(sub[:, k0:k1].T)
+        w = np.ascontiguousarray(np.repeat(sub[:, k0:k1].T, 2, axis=0))
         w.setflags(write=False)
-        blocks.append((m0, m0 + sub.shape[0], k0, k1, w))
+        blocks.append((m0, m0 + sub.shape[0], 2 * k0, 2 * k1, w))
     return tuple(blocks)
 
 
@@ -294,29 +299,39 @@ def _frame_power(
     n_rows = (total - win) // hop + 1
     view = as_strided(buf, shape=(n_rows, win), strides=(hop * 4, 4), writeable=False)
     n_total = int(counts.sum())
-    # view row of every frame, utterance after utterance
-    rows = np.arange(n_total, dtype=np.int64)
-    rows += np.repeat(row0 - (np.cumsum(counts) - counts), counts)
+    # frame f of the batch (utterance i, frame f - first[i]) is view row
+    # row0[i] + f - first[i]: frames of one utterance are consecutive rows
+    ends = np.cumsum(counts)
+    first = (ends - counts).tolist()
+    row0_l = row0.tolist()
+    ends_l = ends.tolist()
 
     window = _window(fr.window, win)
     out = np.empty((n_total, n_out), dtype=np.float32)
     fbuf = np.zeros((_CHUNK, n_fft), dtype=np.float32)
+    i = 0
     for c0 in range(0, n_total, _CHUNK):
         c1 = min(c0 + _CHUNK, n_total)
         m = c1 - c0
-        # fancy indexing gathers the strided rows (np.take would first copy the
-        # whole overlapping view into a contiguous array)
-        np.multiply(view[rows[c0:c1]], window, out=fbuf[:m, :win])
+        # window the chunk's frames run by run (one run per utterance in it),
+        # straight from the strided view: no gathered copy
+        f = c0
+        while f < c1:
+            while ends_l[i] <= f:
+                i += 1
+            e = min(ends_l[i], c1)
+            r = row0_l[i] + f - first[i]
+            np.multiply(view[r : r + e - f], window, out=fbuf[f - c0 : e - c0, :win])
+            f = e
         spec = rfft(fbuf[:m], axis=-1)
         v = spec.view(np.float32)  # (m, 2 * n_bins): re, im, re, im, ...
         np.square(v, out=v)
+        dst = out[c0:c1]
         if blocks is None:
-            np.add(v[:, 0::2], v[:, 1::2], out=out[c0:c1])
+            np.add(v[:, 0::2], v[:, 1::2], out=dst)
         else:
-            power = np.add(v[:, 0::2], v[:, 1::2])
-            dst = out[c0:c1]
-            for m0, m1, k0, k1, w in blocks:
-                np.matmul(power[:, k0:k1], w, out=dst[:, m0:m1])
+            for m0, m1, j0, j1, w in blocks:
+                np.matmul(v[:, j0:j1], w, out=dst[:, m0:m1])
         del spec, v
     return out, counts
 
@@ -338,30 +353,36 @@ def _power_to_db_frames(
 
 
 def _delta_frames(
-    x: np.ndarray, counts: np.ndarray, *, order: int, width: int
+    x: np.ndarray,
+    counts: np.ndarray,
+    *,
+    order: int,
+    width: int,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """librosa ``feature.delta(order=order, width=width, mode="interp")`` of every
     utterance, along the frame axis of ``x`` ``(n_frames_total, n_features)``.
 
     Inside an utterance it is the Savitzky-Golay derivative (polynomial order =
-    ``order``), one correlation over all frames of all utterances. Within
-    ``width // 2`` frames of an utterance's ends, ``mode="interp"`` fits one
-    polynomial to the first (last) ``width`` frames; its ``order``-th derivative is
-    a constant, the value of the first (last) full window, which is copied there.
-    An utterance with fewer than ``width`` frames gets that one fit over all its
-    frames (zero when it has ``order`` frames or fewer).
+    ``order``), one correlation over all frames of all utterances (a matrix-vector
+    product of the ``width``-frame windows with the weights). Within ``width // 2``
+    frames of an utterance's ends, ``mode="interp"`` fits one polynomial to the
+    first (last) ``width`` frames; its ``order``-th derivative is a constant, the
+    value of the first (last) full window, which is copied there. An utterance with
+    fewer than ``width`` frames gets that one fit over all its frames (zero when it
+    has ``order`` frames or fewer). Written into ``out`` when given (same shape as
+    ``x``, may be a strided view).
     """
+    from numpy.lib.stride_tricks import sliding_window_view
+
     n, h = x.shape[0], width // 2
-    out = np.zeros_like(x)
+    if out is None:
+        out = np.empty_like(x)
     coef = _savgol(width, order).astype(np.float32)
     if n >= width:
-        acc = out[h : n - h]
-        tmp = np.empty_like(acc)
-        for j, c in enumerate(coef):
-            if abs(c) < 1e-12:  # the centre weight of odd derivatives is 0
-                continue
-            np.multiply(x[j : n - width + 1 + j], c, out=tmp)
-            acc += tmp
+        # windows[i, f, j] = x[i + j, f]: the correlation as one matmul (no
+        # temporaries, about 10x faster than a multiply-add per weight)
+        np.matmul(sliding_window_view(x, width, axis=0), coef, out=out[h : n - h])
     starts = np.cumsum(counts) - counts
     long = counts >= width
     if np.any(long):
@@ -372,9 +393,8 @@ def _delta_frames(
         out[head] = np.repeat(out[s + h], h, axis=0)
         out[tail] = np.repeat(out[s + t - 1 - h], h, axis=0)
     for s, t in zip(starts[~long].tolist(), counts[~long].tolist(), strict=True):
-        out[s : s + t] = (_short_fit(t, order) @ x[s : s + t].astype(np.float64)).astype(
-            np.float32
-        )
+        fit = _short_fit(t, order) @ x[s : s + t].astype(np.float64)
+        out[s : s + t] = fit.astype(np.float32)
     return out
 
 
@@ -441,8 +461,9 @@ def _mfcc_frames(
     feats = np.empty((n, n_deltas + 1, n_mfcc), dtype=np.float32)
     np.matmul(log_mel[:, 0, :], dct, out=feats[:, 0, :])
     for order in range(1, n_deltas + 1):
-        feats[:, order, :] = _delta_frames(
-            feats[:, 0, :], counts, order=order, width=delta_width
+        _delta_frames(
+            feats[:, 0, :], counts, order=order, width=delta_width,
+            out=feats[:, order, :],
         )
     if stack == "features":
         feats = feats.reshape(n, 1, (n_deltas + 1) * n_mfcc)
@@ -467,7 +488,9 @@ def _unpack(frames: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
 def _as_waves(y: Any, *, sr: int, fr: Framing, name: str) -> tuple[list, bool]:
     """One waveform -> ([wave], True); a collection -> (waves, False)."""
     single = isinstance(y, np.ndarray) and y.dtype != object and y.ndim == 1
-    waves = check_audio([y] if single else y, sr=sr, name=name, min_samples=fr.min_samples)
+    waves = check_audio(
+        [y] if single else y, sr=sr, name=name, min_samples=fr.min_samples, copy=False
+    )
     return waves, single
 
 
@@ -480,8 +503,8 @@ def _framing_args(
     if hop_length is None:
         hop_length = int(round(0.01 * sr))
     return make_framing(
-        win_length=win_length, hop_length=hop_length, n_fft=n_fft, window=window, center=center, pad_mode=pad_mode,
-        pre_emphasis=pre_emphasis, name=name,
+        win_length=win_length, hop_length=hop_length, n_fft=n_fft, window=window,
+        center=center, pad_mode=pad_mode, pre_emphasis=pre_emphasis, name=name,
     )
 
 
@@ -854,7 +877,9 @@ def deltas(
         raise ValueError(f"deltas: width must be an odd integer >= 3, got {width!r}")
     arr = np.asarray(data, dtype=np.float32)
     if arr.ndim == 0 or arr.shape[-1] == 0:
-        raise ValueError(f"deltas: data must have frames on its last axis, got {arr.shape}")
+        raise ValueError(
+            f"deltas: data must have frames on its last axis, got {arr.shape}"
+        )
     lead = arr.shape[:-1]
     x = np.ascontiguousarray(arr.reshape(-1, arr.shape[-1]).T)
     d = _delta_frames(x, np.array([arr.shape[-1]]), order=int(order), width=int(width))

@@ -206,8 +206,8 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "stats": [list, tuple, str],
-        "percentiles": [list, tuple, Interval(Real, 0, 100, closed="both")],
+        "stats": ["array-like", str],
+        "percentiles": ["array-like", Interval(Real, 0, 100, closed="both")],
     }
 
     def __init__(
