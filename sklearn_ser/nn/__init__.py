@@ -7,16 +7,16 @@ on which metric losses act. Pass the classes, not instances, to the estimators o
 :mod:`sklearn_ser.models`; they fill in ``n_classes``, ``in_channels``,
 ``n_features`` (and ``n_frames`` where a module takes it) from the data.
 
-============================  =====================  ==============================
-module                        paper                  input
-============================  =====================  ==============================
-:class:`CNNLSTM`              liu2021 §2.1           1 x MFCC x frames
-:class:`CNNBLSTMAttention`    zhou §3.1, §3.3        1 x log-Mel (>= 32) x frames
-:class:`CascadedAttentionNet` liu2023 §2.2           3 x MFCC/Δ/ΔΔ x frames
-:class:`ResNet1D`             kumar §IV-A3           1 x 39 x 10 (fixed frames)
-:class:`TFCNN`                li2021 §5.1            2 x spectrogram/mel x frames
-:class:`DoubleLSTM`           li2021 §5.2            channels x features x frames
-============================  =====================  ==============================
+================================  =====================  ==============================
+module                            paper                  input
+================================  =====================  ==============================
+:class:`CNNLSTM`                  liu2021 §2.1           1 x MFCC x frames
+:class:`CNNBLSTMAttention`        zhou §3.1, §3.3        1 x log-Mel (>= 32) x frames
+:class:`CascadedAttentionNet`     liu2023 §2.2           3 x MFCC/Δ/ΔΔ x frames
+:class:`ResNet1D`                 kumar §IV-A3           1 x 39 x 10 (fixed frames)
+:class:`TFCNN`                    li2021 §5.1            2 x spectrogram/mel x frames
+:class:`DoubleLSTM`               li2021 §5.2            channels x features x frames
+================================  =====================  ==============================
 """
 
 from ._cascaded_attention import CascadedAttentionNet
