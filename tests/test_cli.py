@@ -1,0 +1,231 @@
+"""The ``sklearn-ser`` command line, run as ``python -m sklearn_ser.cli`` in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+COMMANDS = ("demo", "evaluate", "train", "predict")
+# The cheapest recipe, shrunk by --max-epochs 1 (the corpus below is tiny).
+RECIPE = "liu2021"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300, code=None):
+    """Run the command line; ``code`` runs a Python snippet first (then ``main``)."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if code is None:
+        cmd = [sys.executable, "-m", "sklearn_ser.cli", *args]
+    else:
+        cmd = [sys.executable, "-c",
+               f"{code}\nimport sys\nfrom sklearn_ser.cli import main\n"
+               f"sys.exit(main({list(args)!r}))"]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=timeout)
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.returncode in (1, 2), result
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [ln for ln in result.stderr.splitlines() if "error:" in ln]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith("sklearn-ser"), errors[0]
+    for fragment in fragments:
+        assert fragment in errors[0], (fragment, errors[0])
+
+
+def recipes_available() -> None:
+    pytest.importorskip("sklearn_ser.recipes", reason="sklearn_ser.recipes is missing")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A tiny corpus of WAV files (3 classes x 4, 3 speakers) and its CSV manifest."""
+    import soundfile as sf
+
+    from sklearn_ser.datasets import make_emotional_speech
+
+    root = tmp_path_factory.mktemp("corpus")
+    data = make_emotional_speech(
+        n_per_class=4, classes=("anger", "neutral", "sadness"), n_speakers=3,
+        duration=(0.5, 0.8), random_state=0,
+    )
+    lines = ["path,label,speaker"]
+    for i, (x, label, speaker) in enumerate(zip(data.X, data.y, data.speaker)):
+        sf.write(root / f"u{i:02d}.wav", x, data.sr)
+        lines.append(f"u{i:02d}.wav,{label},{speaker}")
+    (root / "manifest.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def model_file(corpus):
+    recipes_available()
+    out = corpus / "model.sser"
+    result = run_cli("train", "--recipe", RECIPE, "--data", str(corpus / "manifest.csv"),
+                     "--max-epochs", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "saved" in result.stdout
+    return out
+
+
+# ---------------------------------------------------------------------------- help
+@pytest.mark.parametrize("command", ("",) + COMMANDS)
+def test_help_of_every_command(command):
+    result = run_cli(*([command] if command else []), "--help")
+    assert result.returncode == 0, result.stderr
+    usage = f"usage: sklearn-ser {command}".rstrip()
+    assert result.stdout.startswith(usage)
+    if not command:
+        for name in COMMANDS:
+            assert name in result.stdout
+
+
+def test_no_command_prints_help_and_fails():
+    result = run_cli()
+    assert result.returncode == 2
+    assert "usage: sklearn-ser" in result.stdout
+
+
+def test_parser_names_every_documented_command():
+    from sklearn_ser.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    assert set(COMMANDS) <= set(sub.choices)
+    options = {o for a in sub.choices["evaluate"]._actions for o in a.option_strings}
+    assert {"--recipe", "--data", "--cv", "--out", "--backend", "--scheduler",
+            "--max-epochs", "--random-state", "--quiet"} <= options
+
+
+# -------------------------------------------------------------------------- errors
+def test_missing_data_dir(tmp_path):
+    recipes_available()
+    result = run_cli("evaluate", "--recipe", RECIPE, "--data", str(tmp_path / "nope"))
+    assert_one_line_error(result, "nope", "does not exist")
+
+
+def test_unknown_recipe(corpus):
+    recipes_available()
+    result = run_cli("train", "--recipe", "nosuchpaper", "--data", str(corpus),
+                     "--out", str(corpus / "x.model"))
+    assert_one_line_error(result, "nosuchpaper", RECIPE)
+
+
+@pytest.mark.parametrize("spec", ["kfold:x", "kfold:1", "leave-one-out", ""])
+def test_bad_cv_spec(corpus, spec):
+    result = run_cli("evaluate", "--recipe", RECIPE, "--data", str(corpus), "--cv", spec)
+    assert_one_line_error(result, "--cv")
+    assert result.returncode == 2
+
+
+def test_unreadable_model_file(corpus, tmp_path):
+    bad = tmp_path / "bad.model"
+    bad.write_text("not a model")
+    result = run_cli("predict", "--model", str(bad), str(corpus / "u00.wav"))
+    assert_one_line_error(result, "bad.model", "not a sklearn_ser model file")
+    result = run_cli("predict", "--model", str(tmp_path / "absent.model"),
+                     str(corpus / "u00.wav"))
+    assert_one_line_error(result, "absent.model", "not found")
+
+
+def test_missing_audio_file(model_file, tmp_path):
+    result = run_cli("predict", "--model", str(model_file), str(tmp_path / "ghost.wav"))
+    assert_one_line_error(result, "ghost.wav", "not found")
+
+
+def test_loso_needs_speakers(corpus, tmp_path):
+    recipes_available()
+    import shutil
+
+    for label in ("anger", "sadness"):
+        (tmp_path / label).mkdir()
+        shutil.copy(corpus / "u00.wav", tmp_path / label / "a.wav")
+    result = run_cli("evaluate", "--recipe", RECIPE, "--data", str(tmp_path),
+                     "--cv", "loso")
+    assert_one_line_error(result, "loso", "speaker")
+
+
+def test_dask_backend_needs_a_scheduler(corpus):
+    result = run_cli("evaluate", "--recipe", RECIPE, "--data", str(corpus),
+                     "--backend", "dask")
+    assert_one_line_error(result, "--scheduler")
+
+
+def test_dask_backend_without_dask_installed(corpus):
+    # ``sys.modules[name] = None`` makes ``import name`` fail as if not installed
+    result = run_cli(
+        "evaluate", "--recipe", RECIPE, "--data", str(corpus), "--backend", "dask",
+        "--scheduler", "tcp://127.0.0.1:8786",
+        code="import sys; sys.modules['distributed'] = None",
+    )
+    assert_one_line_error(result, "dask", "sklearn-ser[dask]")
+
+
+# ---------------------------------------------------------------------- end to end
+def test_train_then_predict_csv_and_json(model_file, corpus):
+    from sklearn_ser.datasets import load_audio
+    from sklearn_ser.io import load_model
+
+    files = [str(corpus / f"u{i:02d}.wav") for i in (0, 5, 9)]
+    result = run_cli("predict", "--model", str(model_file), *files, "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    model = load_model(model_file)
+    classes = [str(c) for c in model.classes_]
+    assert [r["path"] for r in rows] == files
+    proba = np.array([[float(r[c]) for c in classes] for r in rows])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert [r["label"] for r in rows] == [classes[k] for k in proba.argmax(axis=1)]
+    sr = model.steps[0][1].sr
+    expected = model.predict_proba([load_audio(f, sr=sr) for f in files])
+    np.testing.assert_allclose(proba, expected, atol=1e-6)
+
+    result = run_cli("predict", "--model", str(model_file), *files, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [d["path"] for d in doc] == files
+    assert [d["label"] for d in doc] == [r["label"] for r in rows]
+    np.testing.assert_allclose(
+        [[d["proba"][c] for c in classes] for d in doc], expected, atol=1e-6
+    )
+
+
+def test_evaluate_writes_scores_plot_and_predictions(corpus, tmp_path):
+    recipes_available()
+    out = tmp_path / "results"
+    result = run_cli("evaluate", "--recipe", RECIPE, "--data",
+                     str(corpus / "manifest.csv"), "--cv", "kfold:3", "--max-epochs",
+                     "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "UA" in result.stdout and "overall" in result.stdout
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["recipe"] == RECIPE and "speaker-grouped" in doc["cv"]
+    assert len(doc["folds"]) == 3
+    assert sum(f["n_test"] for f in doc["folds"]) == doc["n_utterances"] == 12
+    # the three test sets hold disjoint speakers (speaker-independent folds)
+    speakers = [s for f in doc["folds"] for s in f["test_speakers"]]
+    assert len(speakers) == len(set(speakers)) == 3
+    with open(out / "predictions.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    y = np.array([r["label"] for r in rows])
+    y_pred = np.array([r["predicted"] for r in rows])
+    assert doc["overall"]["WA"] == pytest.approx(np.mean(y == y_pred))
+    recalls = [np.mean(y_pred[y == c] == c) for c in np.unique(y)]
+    assert doc["overall"]["UA"] == pytest.approx(np.mean(recalls))
+    assert (out / "confusion_matrix.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # progress goes to stderr, never into the results on stdout
+    assert "folds" in result.stderr and "%|" not in result.stdout
+
+
+def test_quiet_prints_no_progress(model_file, corpus):
+    result = run_cli("predict", "--model", str(model_file), str(corpus / "u01.wav"),
+                     "--quiet")
+    assert result.returncode == 0 and result.stderr == ""
