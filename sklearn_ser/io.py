@@ -301,6 +301,11 @@ def _encode_estimator(est: Any, w: _Writer, where: str) -> dict:
         "params": {k: _encode(v, w, f"{label}.{k}") for k, v in params.items()},
     }
     if _is_skorch(est):
+        if where and not getattr(est, "initialized_", False):
+            # An unfitted template held as a parameter of a fitted estimator (e.g.
+            # HierarchicalConfusionClassifier(coarse=...), which fits clones of it):
+            # its parameters are all there is to store.
+            return node
         node["skorch"] = _encode_skorch(est, params, w, label)
         return node
     state = {k: v for k, v in vars(est).items() if k not in params}

@@ -176,6 +176,18 @@ def test_logistic_regression_and_types_round_trip(tmp_path):
             20,
             id="hierarchical",
         ),
+        pytest.param(
+            lambda: HierarchicalConfusionClassifier(  # unfitted skorch template
+                coarse=CNNLSTMClassifier(
+                    max_epochs=1, segment_frames=10, train_hop=10, test_hop=5,
+                    random_state=0,
+                ),
+                fine=make_pipeline(FrameStatistics(), SVC(random_state=0)),
+                confusable=("anger", "neutral"),
+            ),
+            20,
+            id="hierarchical-skorch-template",
+        ),
     ],
 )
 def test_other_models_round_trip(make, n_features, tmp_path):
