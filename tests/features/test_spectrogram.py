@@ -154,7 +154,14 @@ def test_gain_adds_a_constant_in_db(seed, gain):
     g = np.float32(gain)
     for est in (LogMelSpectrogram(top_db=None), Spectrogram(top_db=None)):
         a, b = est.transform([y, y * g])
-        np.testing.assert_allclose(b - a, 20 * np.log10(float(g)), atol=2e-3)
+        # Bins more than 60 dB below the loudest hold float32 round-off of the FFT
+        # (a Nyquist bin of white noise can be ~1e-7 of the peak power): there the
+        # difference is noise, not a property of the transform.
+        audible = np.minimum(a, b - 20 * np.log10(float(g))) > a.max() - 60.0
+        assert audible.mean() > 0.9
+        np.testing.assert_allclose(
+            (b - a)[audible], 20 * np.log10(float(g)), atol=2e-3
+        )
 
 
 @settings(max_examples=20, deadline=None)
