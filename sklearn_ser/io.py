@@ -21,8 +21,13 @@ Classes are rebuilt only from an allow-list: scikit-learn ``BaseEstimator``
 subclasses defined in ``sklearn_ser``, ``sklearn`` or ``imblearn``, and -- as
 parameters of those estimators, e.g. ``module=CNNLSTM`` -- torch modules,
 optimisers, learning-rate schedulers and data loaders defined in ``sklearn_ser``,
-``torch`` or ``skorch``. Any other name in a file is refused with a
-``ValueError`` before anything is imported.
+``torch`` or ``skorch``. A name in the file never decides what is imported: the
+only modules :func:`load_model` imports are the public subpackages listed in
+``_IMPORTABLE`` (``sklearn.svm``, ``torch.nn``, ...), and a class is looked up in
+the modules that are loaded after that, so a name such as
+``torch.utils.model_dump.__main__.X`` (a module that runs code when imported) is
+refused with a ``ValueError`` without being imported. Fitted state read from the
+file may not replace a method or other attribute of the estimator's class.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import sys
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -69,6 +75,29 @@ _SKORCH_REBUILT = frozenset({
 })
 _SKORCH_HISTORIES = ("history_", "pretrain_history_")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+# The only modules load_model imports: public subpackages that define (or import
+# from their private modules) the classes a model file may name. The file chooses
+# among these at most; a class is then looked up among the modules loaded, so a
+# module that runs code on import (a ``__main__``, a script) is never imported.
+_SKLEARN_SUBPACKAGES = (
+    "calibration", "cluster", "compose", "covariance", "cross_decomposition",
+    "decomposition", "discriminant_analysis", "dummy", "ensemble",
+    "feature_extraction", "feature_selection", "frozen", "gaussian_process", "impute",
+    "isotonic", "kernel_approximation", "kernel_ridge", "linear_model", "manifold",
+    "mixture", "model_selection", "multiclass", "multioutput", "naive_bayes",
+    "neighbors", "neural_network", "pipeline", "preprocessing", "random_projection",
+    "semi_supervised", "svm", "tree",
+)
+_IMPORTABLE = (
+    ("sklearn." + m for m in _SKLEARN_SUBPACKAGES),
+    ("imblearn", "imblearn.base", "imblearn.combine", "imblearn.ensemble",
+     "imblearn.over_sampling", "imblearn.under_sampling", "imblearn.pipeline"),
+    ("sklearn_ser.augment", "sklearn_ser.features", "sklearn_ser.losses",
+     "sklearn_ser.metrics", "sklearn_ser.models", "sklearn_ser.nn"),
+    ("torch.nn", "torch.optim", "torch.optim.lr_scheduler", "torch.utils.data",
+     "skorch", "skorch.dataset"),
+)
+_IMPORTABLE = tuple(m for group in _IMPORTABLE for m in group)
 
 
 def _versions() -> dict[str, str | None]:
@@ -152,18 +181,35 @@ def _resolve_class(name: Any, *, role: str, where: str) -> type:
         "sklearn_ser, torch or skorch)"
     )
     # Check the name before importing anything: a module outside the allowed
-    # packages is never imported.
-    if not _under(module_name, packages):
+    # packages, or any dunder part (``__main__``, ``__builtins__``), is refused.
+    if not _under(module_name, packages) or any(
+        part.startswith("__") for part in name.split(".")
+    ):
         raise ValueError(refusal)
     if role == "component":
         import torch  # noqa: F401  (the component bases live there)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(
-            f"load_model: {where}: cannot import the module of class {name!r} ({exc})"
-        ) from None
+    if module_name not in sys.modules:
+        # Import the listed public subpackage the class lives under (it imports
+        # its private modules); the file's module name itself is never imported.
+        parents = [m for m in _IMPORTABLE if _under(module_name, (m,))]
+        if not parents:
+            raise ValueError(refusal)
+        parent = max(parents, key=len)
+        try:
+            importlib.import_module(parent)
+        except ImportError as exc:
+            raise ValueError(
+                f"load_model: {where}: cannot import {parent!r} for class {name!r} "
+                f"({exc})"
+            ) from None
+    module = sys.modules.get(module_name)
+    if module is None:
+        raise ValueError(refusal)
     cls = getattr(module, attr, None)
+    if cls is not None and (
+        not inspect.isclass(cls) or _class_name(cls) != name
+    ):
+        cls = None  # an alias or a re-export: the file must name the class itself
     found = _allowed_role(cls) if cls is not None else None
     if found is None or (role == "estimator" and found != "estimator"):
         raise ValueError(refusal)
@@ -355,6 +401,13 @@ def _encode_skorch(net: Any, params: dict, w: _Writer, label: str) -> dict:
 
 
 # ----------------------------------------------------------------------- decoding
+def _torch_version() -> tuple[int, int]:
+    import torch
+
+    match = re.match(r"(\d+)\.(\d+)", torch.__version__)
+    return (int(match[1]), int(match[2])) if match else (0, 0)
+
+
 class _Reader:
     def __init__(self, path: str, archive: zipfile.ZipFile) -> None:
         self.path = path
@@ -384,8 +437,18 @@ class _Reader:
 
             if _TENSORS_NAME not in self.archive.namelist():
                 raise self.corrupt(f"{_TENSORS_NAME} is missing")
-            with self.archive.open(_TENSORS_NAME) as f:
-                data = f.read()
+            if _torch_version() < (2, 6):
+                # torch.load(weights_only=True) could run code before torch 2.6
+                # (CVE-2025-32434): refuse rather than load unsafely
+                raise ValueError(
+                    f"load_model: loading network weights safely needs torch >= 2.6 "
+                    f"(torch {torch.__version__} is installed); upgrade torch"
+                )
+            try:
+                with self.archive.open(_TENSORS_NAME) as f:
+                    data = f.read()
+            except (zipfile.BadZipFile, zlib.error, OSError) as exc:
+                raise self.corrupt(f"cannot read {_TENSORS_NAME} ({exc})") from None
             try:
                 tensors = torch.load(
                     _io.BytesIO(data), map_location="cpu", weights_only=True
@@ -478,10 +541,18 @@ def _decode(doc: Any, r: _Reader, where: str) -> Any:
     raise r.corrupt(f"{where}: unknown entry type {kind!r}")
 
 
-def _check_attr_names(names: Any, r: _Reader, where: str) -> None:
+def _check_attr_names(names: Any, r: _Reader, where: str, cls: type | None = None) -> None:
+    """Names must be identifiers, not dunders, and -- for fitted state (``cls``
+    given) -- not attributes of the class: state from a file may not replace a
+    method such as ``predict_proba`` or ``initialize``."""
     for name in names:
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("__"):
             raise r.corrupt(f"{where}: invalid attribute name {name!r}")
+        if cls is not None and hasattr(cls, name):
+            raise r.corrupt(
+                f"{where}: fitted state {name!r} would replace an attribute of "
+                f"{cls.__name__}"
+            )
 
 
 def _decode_estimator(doc: dict, r: _Reader, where: str) -> Any:
@@ -502,7 +573,7 @@ def _decode_estimator(doc: dict, r: _Reader, where: str) -> Any:
     state = doc.get("state", {})
     if not isinstance(state, dict):
         raise r.corrupt(f"{label}: state is not a mapping")
-    _check_attr_names(state, r, label)
+    _check_attr_names(state, r, label, cls)
     for key, value in state.items():
         vars(est)[key] = _decode(value, r, f"{label}.{key}")
     return est
@@ -514,7 +585,9 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
     if not _is_skorch(net) or not isinstance(doc, dict):
         raise r.corrupt(f"{label}: skorch state for a non-skorch estimator")
     state = doc.get("state", {})
-    _check_attr_names(state, r, label)
+    if not isinstance(state, dict):
+        raise r.corrupt(f"{label}: state is not a mapping")
+    _check_attr_names(state, r, label, type(net))
     for key, value in state.items():
         setattr(net, key, _decode(value, r, f"{label}.{key}"))
     # initialize() builds the module, criterion and optimiser from the parameters
@@ -694,7 +767,8 @@ def load_model(path: str | os.PathLike) -> Any:
             raise ValueError(not_model)
         try:
             doc = json.loads(archive.read(_JSON_NAME).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError) as exc:
+        except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error,
+                OSError, RecursionError) as exc:
             raise reader.corrupt(f"{_JSON_NAME} cannot be read ({exc})") from None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT_NAME:
             raise ValueError(not_model)
@@ -712,7 +786,10 @@ def load_model(path: str | os.PathLike) -> Any:
         tree = doc.get("estimator")
         if not isinstance(tree, dict) or tree.get("$type") != "estimator":
             raise reader.corrupt("no estimator in the file")
-        return _decode_estimator(tree, reader, "")
+        try:
+            return _decode_estimator(tree, reader, "")
+        except RecursionError:
+            raise reader.corrupt("the estimator tree is nested too deeply") from None
 
 
 def _check_versions(saved: Any, name: str) -> None:

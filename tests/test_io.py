@@ -326,6 +326,62 @@ def test_disallowed_module_is_never_imported(saved):
     assert out.strip() == "REFUSED False"
 
 
+@pytest.mark.parametrize(
+    "name, module",
+    [
+        # runs sys.exit(main(sys.argv)) on import, and main unpickles argv[1]
+        ("torch.utils.model_dump.__main__.Thing", "torch.utils.model_dump"),
+        ("torch.utils.model_dump.Thing", "torch.utils.model_dump"),
+        ("sklearn.externals.conftest.Thing", "sklearn.externals.conftest"),
+        ("sklearn_ser.cli.Thing", "sklearn_ser.cli"),
+    ],
+)
+def test_module_named_by_the_file_is_never_imported(saved, name, module):
+    """A name inside an allowed package still chooses no import: only the listed
+    public subpackages are imported, and ``module`` is not one of them."""
+    doc = read_doc(saved)
+    doc["estimator"]["params"]["steps"][2]["items"][1]["params"]["module"] = {
+        "$type": "class", "name": name,
+    }
+    write_doc(saved, doc)
+    code = (
+        "import sys\nfrom sklearn_ser.io import load_model\n"
+        f"try:\n    load_model({str(saved)!r})\n"
+        "except ValueError as e:\n"
+        f"    print('REFUSED', 'not allowed' in str(e), {module!r} in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(saved)], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "REFUSED True False"
+
+
+def test_class_must_be_named_where_it_is_defined(saved):
+    """``sklearn.svm.SVC`` is a re-export of ``sklearn.svm._classes.SVC``; the file
+    must name the definition (save_model always does), not an alias."""
+    write_doc(saved, _set_class(read_doc(saved), "sklearn.svm.SVC"))
+    with pytest.raises(ValueError, match="not allowed"):
+        load_model(saved)
+
+
+@pytest.mark.parametrize("key", ["predict_proba", "initialize", "get_loss", "fit"])
+def test_fitted_state_cannot_replace_a_method(saved, key):
+    doc = read_doc(saved)
+    clf = doc["estimator"]["params"]["steps"][2]["items"][1]
+    clf["skorch"]["state"][key] = {"$type": "class", "name": "torch.nn.modules.linear.Linear"}
+    write_doc(saved, doc)
+    with pytest.raises(ValueError, match=f"{key}.*would replace"):
+        load_model(saved)
+
+
+def test_plain_state_cannot_replace_a_method(saved):
+    doc = read_doc(saved)
+    scaler = doc["estimator"]["params"]["steps"][1]["items"][1]
+    scaler["state"]["transform"] = "x"
+    write_doc(saved, doc)
+    with pytest.raises(ValueError, match="transform.*would replace"):
+        load_model(saved)
+
+
 @pytest.mark.parametrize("name", ["os.system", "subprocess.Popen", "torch.load",
                                   "collections.OrderedDict"])
 def test_disallowed_class_parameter_is_refused(saved, name):
@@ -409,6 +465,37 @@ def test_zip_without_model_json(tmp_path):
         zf.writestr("readme.txt", "hello")
     with pytest.raises(ValueError, match="not a sklearn_ser model file"):
         load_model(path)
+
+
+def _flip_member_bytes(path: Path, member: str) -> None:
+    """Damage the stored bytes of ``member`` in place, as a bad disk or a broken
+    download would: the archive still opens, the member does not read back."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    data = bytearray(path.read_bytes())
+    h = info.header_offset  # local file header: 30 bytes, then name and extra field
+    start = h + 30 + int.from_bytes(data[h + 26:h + 28], "little") + int.from_bytes(
+        data[h + 28:h + 30], "little"
+    )
+    for i in range(start + 10, start + min(info.compress_size, 60)):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("member", ["model.json", "tensors.pt"])
+def test_damaged_archive_member_is_a_clear_error(saved, member):
+    _flip_member_bytes(saved, member)
+    with pytest.raises(ValueError, match=r"cnn\.model.*corrupt"):
+        load_model(saved)
+
+
+def test_deeply_nested_json_is_a_clear_error(saved):
+    doc = read_doc(saved)
+    doc["estimator"]["params"]["steps"][2]["items"][1]["params"]["max_epochs"] = "@@"
+    deep = "[" * 100_000 + "]" * 100_000  # json.dumps itself could not write it
+    rewrite(saved, model_dot_json=json.dumps(doc).replace('"@@"', deep).encode())
+    with pytest.raises(ValueError, match=r"cnn\.model.*corrupt"):
+        load_model(saved)
 
 
 @pytest.mark.parametrize("damage", ["json", "array", "tensors", "weights"])
