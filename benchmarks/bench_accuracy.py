@@ -58,6 +58,16 @@ GROUPS = {
 }
 
 
+# rows that build the same model on the same features: computed once
+SAME = {"flat_cnnlstm_ce": "cnnlstm_ce"}
+
+
+def _row(row) -> str:
+    name, wa, ua, m, s, minutes, slow, _ = row
+    return (f"| {name} | {wa:.3f} | {ua:.3f} | {m:.3f} ± {s:.3f} | {minutes:.1f} "
+            f"| {slow:.2f} |")
+
+
 def _epochs(args, default):
     return min(default, args.epochs) if args.epochs else default
 
@@ -171,7 +181,12 @@ def main(argv=None):
           f"{args.threads} torch threads")
     cache = {}
     table = []
+    done = {}  # rows that are the same model (flat_cnnlstm_ce = cnnlstm_ce) run once
     for name in rows:
+        alias = SAME.get(name)
+        if alias in done:
+            table.append((name, *done[alias][1:]))
+            continue
         key, _ = build(name, args)
         if key not in cache:
             t = time.perf_counter()
@@ -196,12 +211,14 @@ def main(argv=None):
         rec = per_class_recall(yt, yp)
         table.append((name, weighted_accuracy(yt, yp), unweighted_accuracy(yt, yp),
                       np.mean(fold_ua), np.std(fold_ua), minutes, max(fold_s) / 60, rec))
+        done[SAME.get(name, name)] = table[-1]
+        # the row as soon as it is done, so a long run can be read (or cut) midway
+        print(f"# {_row(table[-1])}", file=sys.stderr, flush=True)
     print()
     print("| model | WA | UA | UA per fold (mean ± std) | minutes | slowest fold (min) |")
     print("|---|---|---|---|---|---|")
-    for name, wa, ua, m, s, minutes, slow, _ in table:
-        print(f"| {name} | {wa:.3f} | {ua:.3f} | {m:.3f} ± {s:.3f} | {minutes:.1f} "
-              f"| {slow:.2f} |")
+    for row in table:
+        print(_row(row))
     print()
     for name, *_, rec in table:
         print(f"per-class recall, {name}:")

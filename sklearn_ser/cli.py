@@ -205,10 +205,38 @@ def _load_corpus(data: str):
                 f"--data {data!r} is a file but not a CSV manifest (expected a .csv with "
                 "columns path,label,speaker, or a corpus folder)"
             )
-        return load_manifest(path)
-    if (path / "wav").is_dir() or (path / "labels.csv").is_file():
-        return load_emodb(path)  # EmoDB's layout: wav/ and labels.csv
-    return load_folder(path)
+        corpus = load_manifest(path)
+    elif (path / "wav").is_dir() or (path / "labels.csv").is_file():
+        corpus = load_emodb(path)  # EmoDB's layout: wav/ and labels.csv
+    else:
+        corpus = load_folder(path)
+    labels = sorted({str(v) for v in corpus.y})
+    if len(labels) < 2:
+        # e.g. --data pointing one level too high: every file gets the one label
+        raise CLIError(
+            f"--data {data!r} holds {len(labels)} class ({', '.join(labels) or 'none'}; "
+            f"{len(corpus.y)} "
+            "files); a corpus needs at least two (expected <label>/*.wav folders, "
+            "EmoDB's wav/ + labels.csv, or a CSV manifest)"
+        )
+    return corpus
+
+
+def _check_out(out: str | None, *, kind: str) -> None:
+    """Fail before any training when ``--out`` cannot be written afterwards."""
+    from pathlib import Path
+
+    if out is None:
+        return
+    path = Path(out).expanduser()
+    if kind == "folder":
+        if path.exists() and not path.is_dir():
+            raise CLIError(f"--out {out!r} exists and is not a folder")
+        return
+    if path.is_dir():
+        raise CLIError(f"--out {out!r} is a folder; give the model file's path")
+    if not path.parent.is_dir():
+        raise CLIError(f"--out {out!r}: folder {str(path.parent)!r} does not exist")
 
 
 def _sample_rate(pipe) -> int | None:
@@ -373,6 +401,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         _check_dask(args)
     elif args.scheduler:
         raise CLIError("--scheduler is used only with --backend dask")
+    _check_out(args.out, kind="folder")
     pipe = _make_recipe(args)
     data = _load_corpus(args.data)
     y = np.asarray(data.y)
@@ -506,6 +535,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from sklearn_ser.io import save_model
 
     t0 = time.perf_counter()
+    _check_out(args.out, kind="file")
     pipe = _make_recipe(args)
     data = _load_corpus(args.data)
     y = np.asarray(data.y)
@@ -670,12 +700,16 @@ def build_parser() -> argparse.ArgumentParser:
             "cross-validation and print WA (accuracy) and UA (mean per-class recall)."
         ),
     )
-    demo.add_argument("--n-per-class", type=int, default=40, help="utterances per class")
-    demo.add_argument("--n-speakers", type=int, default=8, help="number of speakers")
-    demo.add_argument("--folds", type=int, default=4, help="cross-validation folds")
+    demo.add_argument("--n-per-class", type=_positive_int, default=40,
+                      help="utterances per class")
+    demo.add_argument("--n-speakers", type=_positive_int, default=8,
+                      help="number of speakers")
+    demo.add_argument("--folds", type=_positive_int, default=4,
+                      help="cross-validation folds")
     demo.add_argument("--random-state", type=int, default=0, help="seed")
     demo.add_argument(
-        "--epochs", type=int, default=40, help="training epochs of the CNN-LSTM"
+        "--epochs", type=_positive_int, default=40,
+        help="training epochs of the CNN-LSTM",
     )
     demo.add_argument(
         "--no-deep", action="store_true", help="run only the MFCC-statistics baseline"
@@ -695,7 +729,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (CLIError, ValueError, TypeError, FileNotFoundError, OSError) as exc:
-        print(f"sklearn-ser {args.command}: error: {exc}", file=sys.stderr)
+        # one line: scikit-learn's messages may span several
+        message = " ".join(str(exc).split())
+        print(f"sklearn-ser {args.command}: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("sklearn-ser: interrupted", file=sys.stderr)

@@ -229,3 +229,52 @@ def test_quiet_prints_no_progress(model_file, corpus):
     result = run_cli("predict", "--model", str(model_file), str(corpus / "u01.wav"),
                      "--quiet")
     assert result.returncode == 0 and result.stderr == ""
+
+
+# ------------------------------------------------------------------ demo and checks
+def test_demo_runs_and_prints_the_wa_ua_table():
+    """The main job, shrunk: both models, two speaker folds, one epoch."""
+    result = run_cli("demo", "--n-per-class", "6", "--n-speakers", "4", "--folds", "2",
+                     "--epochs", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["model", "WA", "UA"]
+    rows = {ln.rsplit(None, 2)[0]: ln.split()[-2:] for ln in lines[1:3]}
+    assert set(rows) == {"MFCC-stats + SVM", "CNN-LSTM, joint loss"}
+    for wa, ua in rows.values():
+        assert 0.0 <= float(wa) <= 1.0 and 0.0 <= float(ua) <= 1.0
+    assert "chance UA: 0.143" in result.stdout  # 7 classes
+    assert "fold 2/2" in result.stderr  # progress goes to stderr
+
+
+@pytest.mark.parametrize("option", ["--epochs", "--folds", "--n-per-class"])
+def test_demo_rejects_non_positive_counts(option):
+    result = run_cli("demo", option, "-1")
+    assert result.returncode == 2
+    assert "positive integer" in result.stderr
+
+
+def test_one_class_corpus_fails_before_training(tmp_path):
+    """--data one level too high: every file under one folder, one label."""
+    import soundfile as sf
+
+    (tmp_path / "corpus" / "anger").mkdir(parents=True)
+    for i in range(3):
+        sf.write(tmp_path / "corpus" / "anger" / f"a{i}.wav", 0.1 * np.ones(1600), 16000)
+    result = run_cli("train", "--recipe", RECIPE, "--data", str(tmp_path / "corpus"),
+                     "--out", str(tmp_path / "m.model"))
+    assert_one_line_error(result, "holds 1 class", "at least two")
+
+
+def test_train_checks_out_before_fitting(corpus, tmp_path):
+    result = run_cli("train", "--recipe", RECIPE, "--data", str(corpus / "manifest.csv"),
+                     "--out", str(tmp_path / "missing" / "m.model"))
+    assert_one_line_error(result, "does not exist")
+    assert "training" not in result.stderr  # nothing was fitted
+
+
+def test_evaluate_out_must_be_a_folder(corpus, tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    result = run_cli("evaluate", "--recipe", RECIPE, "--data", str(corpus / "manifest.csv"),
+                     "--out", str(tmp_path / "file.txt"))
+    assert_one_line_error(result, "not a folder")
