@@ -293,6 +293,12 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 f"{name}: m_per_class must be an int >= 2 (an anchor needs a positive), "
                 f"got {self.m_per_class!r}"
             )
+        if self._uses_m_per_class() and int(self.batch_size) < 2 * int(self.m_per_class):
+            raise ValueError(
+                f"{name}: class-balanced batches hold m_per_class segments of at least "
+                f"2 classes, so batch_size must be >= 2 * m_per_class; got "
+                f"batch_size={self.batch_size!r}, m_per_class={self.m_per_class!r}"
+            )
         if self.early_stopping is not None and (
             not isinstance(self.early_stopping, (int, np.integer))
             or self.early_stopping < 1
@@ -317,9 +323,20 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 f"{self.class_weight!r}"
             )
 
+    def _has_triplet_term(self) -> bool:
+        """Whether the criterion mines triplets: ``loss="joint"``, or a criterion
+        class that is (or derives from) ``TripletLoss`` or ``JointLoss``."""
+        if self.criterion is None:
+            return self.loss in _TRIPLET_LOSSES
+        from sklearn_ser.losses import JointLoss, TripletLoss
+
+        return inspect.isclass(self.criterion) and issubclass(
+            self.criterion, (TripletLoss, JointLoss)
+        )
+
     def _uses_m_per_class(self) -> bool:
         if self.batch_sampler == "auto":
-            return self.criterion is None and self.loss in _TRIPLET_LOSSES
+            return self._has_triplet_term()
         return self.batch_sampler == "m_per_class"
 
     # ------------------------------------------------------------- skorch hooks
@@ -520,7 +537,7 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 f"{name}: y has 1 class ({self.classes_[0]!r}); a classifier needs "
                 "samples of at least 2 classes"
             )
-        if self.criterion is None and self.loss in _TRIPLET_LOSSES and np.any(counts < 2):
+        if self._has_triplet_term() and np.any(counts < 2):
             lonely = self.classes_[counts < 2].tolist()
             warnings.warn(
                 f"{name}: classes {lonely} have a single utterance; their segments "
@@ -559,7 +576,25 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         """Train on the segments (skorch's ``fit``); subclasses change the schedule."""
         if not self.warm_start or not self.initialized_:
             self.initialize()
+        self._check_segment_length()
         NeuralNetClassifier.partial_fit(self, seg, seg_y, **fit_params)
+
+    def _check_segment_length(self) -> None:
+        """Segments too short for the network: say so in the estimator's terms
+        (``segment_frames``) before the first forward pass."""
+        need = getattr(self.module_, "min_frames", 1)
+        if isinstance(need, (int, np.integer)) and self.segment_length_ < need:
+            what = (
+                f"segment_frames={self.segment_frames}"
+                if self.segment_frames is not None
+                else f"the longest utterance ({self.segment_length_} frames)"
+            )
+            raise ValueError(
+                f"{type(self).__name__}: {type(self.module_).__name__} needs segments "
+                f"of at least {need} frames, but {what} gives "
+                f"{self.segment_length_}; raise segment_frames (or use longer "
+                "utterances / a smaller hop)"
+            )
 
     def partial_fit(self, X, y, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs on ``X`` (fit first if unfitted).
@@ -591,10 +626,23 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 f"{name}.partial_fit: y contains labels unseen in fit: {unseen.tolist()}"
             )
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
-        seg, owner = self._segments(items, hop=self.train_hop)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed_ + len(self.history))
-            NeuralNetClassifier.partial_fit(self, seg, y_enc[owner], **fit_params)
+        train_idx = np.arange(len(items))
+        self.valid_data_ = None
+        if self.early_stopping is not None:
+            # as in fit: hold out utterances of this call for the stopping rule
+            rng = np.random.default_rng(self.seed_ + len(self.history))
+            train_idx, valid_idx = self._validation_split(y_enc, rng)
+            v_seg, v_owner = self._segments([items[i] for i in valid_idx], hop=self.train_hop)
+            self.valid_data_ = (v_seg, y_enc[valid_idx][v_owner])
+        seg, owner = self._segments([items[i] for i in train_idx], hop=self.train_hop)
+        try:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(self.seed_ + len(self.history))
+                NeuralNetClassifier.partial_fit(
+                    self, seg, y_enc[train_idx][owner], **fit_params
+                )
+        finally:
+            self.valid_data_ = None
         return self
 
     def _schedule_epochs(self):

@@ -28,8 +28,10 @@ class MPerClassBatchSampler(Sampler):
         Samples per batch; ``batch_size // m`` classes per batch (at least 2, or all
         classes when there are fewer).
     n_batches : int, default=None
-        Batches per epoch; default ``ceil(n_samples / batch_size)``, so an epoch sees
-        about as many samples as with random batches.
+        Batches per epoch; default ``ceil(n_samples / samples_per_batch)``, where a
+        batch holds ``m`` samples of each of its classes, so an epoch sees about
+        as many samples as with random batches (also with fewer classes than
+        ``batch_size // m``).
     seed : int, default=0
         Seed of the sampler's own generator; every epoch continues the stream.
 
@@ -53,14 +55,18 @@ class MPerClassBatchSampler(Sampler):
         self._rng = np.random.default_rng(seed)
         self._by_class = [np.flatnonzero(self.labels == c) for c in np.unique(self.labels)]
 
+    def _classes_per_batch(self) -> int:
+        return min(len(self._by_class), max(2, self.batch_size // max(self.m, 1)))
+
     def __len__(self) -> int:
         if self.n_batches is not None:
             return int(self.n_batches)
-        return max(1, -(-len(self.labels) // self.batch_size))
+        per_batch = max(self._classes_per_batch() * self.m, 1)
+        return max(1, -(-len(self.labels) // per_batch))
 
     def __iter__(self) -> Iterator[list[int]]:
         n_classes = len(self._by_class)
-        per_batch = min(n_classes, max(2, self.batch_size // max(self.m, 1)))
+        per_batch = self._classes_per_batch()
         for _ in range(len(self)):
             chosen = self._rng.choice(n_classes, size=per_batch, replace=False)
             batch = []

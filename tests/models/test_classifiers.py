@@ -366,3 +366,88 @@ def test_verbose_prints_epochs(data, capsys):
     small_cnnlstm(max_epochs=2, verbose=1).fit(X, y)
     out = capsys.readouterr().out
     assert "segments_per_s" in out and "active_triplets" in out
+
+
+def test_partial_fit_after_fit_with_early_stopping(data):
+    """partial_fit holds out utterances of its own call for the stopping rule."""
+    X, y, _ = data
+    clf = small_cnnlstm(loss="ce", max_epochs=2, early_stopping=5).fit(X, y)
+    n = len(clf.history)
+    clf.partial_fit(X, y)
+    assert len(clf.history) == n + 2
+    assert all("valid_loss" in row for row in clf.history[n:])
+    assert clf.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("criterion", ["triplet", "joint"])
+def test_any_triplet_criterion_gets_class_balanced_batches(data, criterion):
+    from sklearn_ser.losses import TripletLoss
+
+    X, y, _ = data
+    cls = TripletLoss if criterion == "triplet" else JointLoss
+    clf = SERClassifier(CNNLSTM, criterion=cls, criterion__margin=100.0, max_epochs=1,
+                        batch_size=16, m_per_class=4, segment_frames=32, train_hop=16,
+                        random_state=0).fit(X, y)
+    assert clf._uses_m_per_class()
+    it = clf.get_iterator(clf.get_dataset(*_segments(clf, X, y)), training=True)
+    _, yb = next(iter(it))
+    assert sorted(np.bincount(yb.numpy()).tolist()) == [4, 4, 4, 4]
+    assert "active_triplets" in clf.history[-1]
+    keep = np.r_[0:8, 8:16, 16:24, 24]
+    with pytest.warns(UserWarning, match="single utterance"):
+        clone(clf).fit(X[keep], y[keep])
+
+
+def test_class_balanced_batch_must_hold_two_classes(data):
+    X, y, _ = data
+    with pytest.raises(ValueError, match=r"batch_size must be >= 2 \* m_per_class"):
+        small_cnnlstm(max_epochs=1, batch_size=8, m_per_class=8).fit(X, y)
+
+
+def test_segments_too_short_for_the_network_fail_at_fit():
+    X, y, _ = make_features(n_per_class=3, n_features=40)
+    clf = AttentionBLSTMClassifier(segment_frames=16, train_hop=8, test_hop=8,
+                                   max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"at least 32 frames.*segment_frames=16"):
+        clf.fit(X, y)
+
+
+def test_ams_probabilities_are_softmax_of_scaled_cosines(data):
+    X, y, _ = data
+    clf = small_cnnlstm(loss="ams", max_epochs=1, criterion__scale=30.0).fit(X, y)
+    logits, _, owner, n = clf._forward_segments(X[:4])
+    cos = logits.float()
+    assert cos.abs().max() <= 1.0 + 1e-5  # the cosine head's output
+    per_segment = torch.softmax(30.0 * cos, dim=1).numpy()
+    expected = np.stack([per_segment[owner == i].mean(axis=0) for i in range(n)])
+    np.testing.assert_allclose(clf.predict_proba(X[:4]), expected, rtol=1e-5, atol=1e-6)
+    unscaled = np.stack([torch.softmax(cos, 1).numpy()[owner == i].mean(0)
+                         for i in range(n)])
+    assert not np.allclose(clf.predict_proba(X[:4]), unscaled, atol=1e-3)
+
+
+def test_grid_search_alpha_and_margin_through_an_mfcc_pipeline():
+    """The issue's own search: clf__criterion__alpha x clf__criterion__margin over a
+    Pipeline that starts from waveforms, speaker-grouped folds."""
+    from sklearn.pipeline import Pipeline
+
+    from sklearn_ser.datasets import make_emotional_speech
+    from sklearn_ser.features import MFCC
+
+    d = make_emotional_speech(n_per_class=4, classes=("anger", "neutral", "sadness"),
+                              n_speakers=2, duration=(0.6, 0.9), random_state=0)
+    pipe = Pipeline([("mfcc", MFCC(n_mfcc=13, hop_ms=20.0)),
+                     ("clf", small_cnnlstm(max_epochs=1, segment_frames=20,
+                                           train_hop=10, test_hop=10, batch_size=12,
+                                           m_per_class=4))])
+    grid = GridSearchCV(
+        pipe, {"clf__criterion__alpha": [0.1, 0.5], "clf__criterion__margin": [0.1, 0.4]},
+        cv=StratifiedGroupKFold(n_splits=2),
+        scoring={"WA": "accuracy", "UA": "balanced_accuracy"}, refit="UA",
+    ).fit(d.X, d.y, groups=d.speaker)
+    assert len(grid.cv_results_["params"]) == 4
+    assert np.isfinite(grid.cv_results_["mean_test_UA"]).all()
+    best = grid.best_estimator_.named_steps["clf"].criterion_
+    assert (best.alpha, best.margin) == (
+        grid.best_params_["clf__criterion__alpha"], grid.best_params_["clf__criterion__margin"]
+    )

@@ -75,5 +75,9 @@ def test_m_per_class_batches(n_classes, m, batch_size, seed):
         classes, counts = np.unique(labels[batch], return_counts=True)
         assert np.all(counts == m)  # every anchor has m - 1 positives
         assert len(classes) >= 2  # and at least one negative class
+    # an epoch sees about as many samples as there are (fewer classes than
+    # batch_size // m make smaller batches, and so more of them)
+    seen = sum(len(b) for b in batches)
+    assert len(labels) <= seen < len(labels) + len(batches[0])
     again = list(MPerClassBatchSampler(labels, m=m, batch_size=batch_size, seed=seed))
     assert batches == again
