@@ -21,7 +21,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.base import _fit_context
 
 from sklearn_ser.features._spectral import Framing, make_framing
-from sklearn_ser.utils._validation import audio_items, check_audio
+from sklearn_ser.utils._validation import (
+    audio_items,
+    check_audio,
+    check_consistent_length,
+)
 
 __all__ = ["AudioFeatureTransformer", "fill_doc", "pack_frames", "split_batches"]
 
@@ -315,6 +319,8 @@ class AudioFeatureTransformer(
             The transformer.
         """
         self._framing()
+        if hasattr(X, "__len__"):
+            check_consistent_length(X, y, name=type(self).__name__)
         return self
 
     def transform(self, X: Any) -> np.ndarray:

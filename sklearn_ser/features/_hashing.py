@@ -15,7 +15,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval
 from sklearn_compat.base import _fit_context
 
-from sklearn_ser.utils._validation import check_features
+from sklearn_ser.utils._validation import check_consistent_length, check_features
 
 __all__ = ["average_hash", "SpectrogramHasher"]
 
@@ -189,6 +189,7 @@ class SpectrogramHasher(
         self : SpectrogramHasher
         """
         items, _ = check_features(X, name=type(self).__name__, dtype=np.float64)
+        check_consistent_length(items, y, name=type(self).__name__)
         self.n_features_in_ = int(items[0].shape[-2])
         return self
 

@@ -10,7 +10,11 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from sklearn_ser.utils._validation import check_features, to_object_array
+from sklearn_ser.utils._validation import (
+    check_consistent_length,
+    check_features,
+    to_object_array,
+)
 
 __all__ = ["FeatureNormalizer"]
 
@@ -120,6 +124,7 @@ class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
             The fitted normaliser.
         """
         items, _ = check_features(X, name=type(self).__name__, dtype=np.float64)
+        check_consistent_length(items, y, name=type(self).__name__)
         self.n_channels_in_ = int(items[0].shape[0])
         self.n_features_in_ = int(items[0].shape[1])
         if self.scope == "global":

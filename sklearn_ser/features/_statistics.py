@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn_compat.base import _fit_context
 
-from sklearn_ser.utils._validation import check_features
+from sklearn_ser.utils._validation import check_consistent_length, check_features
 
 __all__ = ["FrameStatistics", "frame_statistics"]
 
@@ -237,6 +237,7 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         """
         _check_stats(self.stats, self.percentiles, type(self).__name__)
         items, _ = check_features(X, name=type(self).__name__, dtype=np.float64)
+        check_consistent_length(items, y, name=type(self).__name__)
         self.n_channels_in_ = int(items[0].shape[0])
         self.n_features_in_ = int(items[0].shape[1])
         return self

@@ -172,3 +172,19 @@ def test_bad_mfcc_parameters(params, match):
         MFCC(**params).fit(None)
     with pytest.raises(InvalidParameterError, match="'deltas' parameter"):
         MFCC(deltas=3).fit(None)
+
+
+def test_mismatched_labels_in_fit(Est, rng):
+    X = [0.1 * rng.standard_normal(4000) for _ in range(3)]
+    with pytest.raises(ValueError, match=rf"{Est.__name__}: X and y .* 3 utterances, 2"):
+        Est().fit(X, ["a", "b"])
+
+
+@pytest.mark.parametrize("name", ["FrameStatistics", "FeatureNormalizer",
+                                  "SpectrogramHasher"])
+def test_mismatched_labels_in_fit_of_feature_steps(name, rng):
+    import sklearn_ser.features as features
+
+    X = [rng.standard_normal((1, 8, 20)).astype(np.float32) for _ in range(3)]
+    with pytest.raises(ValueError, match=rf"{name}: X and y .* 3 utterances, 4 labels"):
+        getattr(features, name)().fit(X, [0, 1, 0, 1])
