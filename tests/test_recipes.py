@@ -149,6 +149,7 @@ PAPER_SETTINGS = {
         "features__trim_silence": True, "clf__segment_frames": 10,
         "clf__early_stopping": 15, "clf__early_stopping_threshold": 5e-4,
         "clf__lr_schedule": "linear", "clf__optimizer__lr": 0.05,
+        "clf__batch_size": 900,
     },
     "li2021": {
         "augment": VTLPResampler, "clf": HierarchicalConfusionClassifier,
