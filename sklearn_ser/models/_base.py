@@ -18,7 +18,14 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback, EarlyStopping, EpochTimer, LRScheduler, PassthroughScoring, PrintLog, ProgressBar
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    EpochTimer,
+    LRScheduler,
+    PassthroughScoring,
+    PrintLog,
+)
 from skorch.dataset import Dataset
 from torch.utils.data import DataLoader
 
@@ -89,6 +96,34 @@ class _TrainingStats(Callback):
         net.history.record("segments_per_s", self.n_ / max(self.seconds_, 1e-9))
         if self.active_:
             net.history.record("active_triplets", float(np.mean(self.active_)))
+
+
+class _SegmentProgressBar(Callback):
+    """A tqdm bar per epoch counting training segments, so its rate is segments/s
+    (skorch's ``ProgressBar`` counts batches, whose size varies here)."""
+
+    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+        import sys
+
+        from tqdm.auto import tqdm
+
+        total = len(dataset_train) if dataset_train is not None else None
+        self.bar_ = tqdm(total=total, desc=f"epoch {len(net.history)}", unit="seg",
+                         file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        if training and getattr(self, "bar_", None) is not None:
+            self.bar_.update(len(batch[0]))
+            loss = kwargs.get("loss")
+            if loss is not None:
+                self.bar_.set_postfix(train_loss=f"{float(loss.detach()):.4f}", refresh=False)
+
+    def on_epoch_end(self, net, **kwargs):
+        bar = getattr(self, "bar_", None)
+        if bar is not None:
+            bar.total = bar.n  # class-balanced epochs may draw a few more or less
+            bar.close()
+            self.bar_ = None
 
 
 class SERClassifier(TransformerMixin, NeuralNetClassifier):
@@ -170,7 +205,8 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         across train and validation); use ``early_stopping`` instead.
     verbose : int, default=0
         0 silent (use this inside searches); 1 a line per epoch with the losses,
-        ``segments_per_s`` and ``active_triplets``; 2 adds a progress bar of batches.
+        ``segments_per_s`` and ``active_triplets``; 2 adds a progress bar per epoch
+        counting segments (its rate is segments/s) with the running loss.
     device : str, default="cpu"
         Torch device.
     **kwargs
@@ -371,7 +407,7 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 ),
             ))
         if isinstance(self.verbose, (int, np.integer)) and self.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar()))
+            callbacks.append(("progress_bar", _SegmentProgressBar()))
         callbacks.append(("print_log", PrintLog()))
         return callbacks
 

@@ -368,6 +368,14 @@ def test_verbose_prints_epochs(data, capsys):
     assert "segments_per_s" in out and "active_triplets" in out
 
 
+def test_verbose_2_shows_a_bar_of_segments_per_second(data, capsys):
+    X, y, _ = data
+    clf = small_cnnlstm(max_epochs=1, verbose=2).fit(X, y)
+    err = capsys.readouterr().err
+    assert "seg/s" in err and "epoch 1" in err and "train_loss" in err
+    assert clf.history[-1]["segments"] > 0
+
+
 def test_partial_fit_after_fit_with_early_stopping(data):
     """partial_fit holds out utterances of its own call for the stopping rule."""
     X, y, _ = data
