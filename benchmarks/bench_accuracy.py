@@ -213,7 +213,8 @@ def main(argv=None):
                       np.mean(fold_ua), np.std(fold_ua), minutes, max(fold_s) / 60, rec))
         done[SAME.get(name, name)] = table[-1]
         # the row as soon as it is done, so a long run can be read (or cut) midway
-        print(f"# {_row(table[-1])}", file=sys.stderr, flush=True)
+        recall_lines = "\n".join(f"#   {line}" for line in rec.text.splitlines())
+        print(f"# {_row(table[-1])}\n{recall_lines}", file=sys.stderr, flush=True)
     print()
     print("| model | WA | UA | UA per fold (mean ± std) | minutes | slowest fold (min) |")
     print("|---|---|---|---|---|---|")
