@@ -91,6 +91,7 @@ def make_pipeline():
                     loss="joint",
                     max_epochs=2,
                     batch_size=12,
+                    m_per_class=4,  # class-balanced batches: 3 classes x 4
                     segment_frames=30,
                     train_hop=15,
                     test_hop=15,

@@ -180,7 +180,9 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         per class so that triplet mining finds positives; ``"auto"`` uses it for
         losses with a triplet term and random batches otherwise.
     m_per_class : int, default=8
-        Segments per class in a class-balanced batch.
+        Segments per class in a class-balanced batch, which holds
+        ``batch_size // m_per_class`` classes (all of them when there are fewer), so
+        ``batch_size`` must be at least ``2 * m_per_class``.
     class_weight : {"balanced"} or dict or None, default=None
         Class weights of the cross-entropy/focal/AMS terms; ``"balanced"`` uses
         ``n_samples / (n_classes * count)`` over the training utterances.
