@@ -122,6 +122,7 @@ class _SegmentProgressBar(Callback):
         bar = getattr(self, "bar_", None)
         if bar is not None:
             bar.total = bar.n  # class-balanced epochs may draw a few more or less
+            bar.refresh()  # the epoch's final count, rate and loss, however short
             bar.close()
             self.bar_ = None
 
