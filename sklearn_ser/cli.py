@@ -43,7 +43,7 @@ def _baseline_pipeline(random_state: int):
     )
 
 
-def _deep_pipeline(random_state: int, *, epochs: int = 40):
+def _deep_pipeline(random_state: int, *, epochs: int = 30):
     """liu2021's recipe, shrunk for the demo: MFCC → CMVN → CNN-LSTM, joint loss.
 
     The same CNN-LSTM (conv 1→8→16→32, BiLSTM 32/direction) and joint loss
@@ -708,7 +708,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="cross-validation folds")
     demo.add_argument("--random-state", type=int, default=0, help="seed")
     demo.add_argument(
-        "--epochs", type=_positive_int, default=40,
+        "--epochs", type=_positive_int, default=30,
         help="training epochs of the CNN-LSTM",
     )
     demo.add_argument(
