@@ -89,15 +89,14 @@ _SKLEARN_SUBPACKAGES = (
     "semi_supervised", "svm", "tree",
 )
 _IMPORTABLE = (
-    ("sklearn." + m for m in _SKLEARN_SUBPACKAGES),
-    ("imblearn", "imblearn.base", "imblearn.combine", "imblearn.ensemble",
-     "imblearn.over_sampling", "imblearn.under_sampling", "imblearn.pipeline"),
-    ("sklearn_ser.augment", "sklearn_ser.features", "sklearn_ser.losses",
-     "sklearn_ser.metrics", "sklearn_ser.models", "sklearn_ser.nn"),
-    ("torch.nn", "torch.optim", "torch.optim.lr_scheduler", "torch.utils.data",
-     "skorch", "skorch.dataset"),
+    *("sklearn." + m for m in _SKLEARN_SUBPACKAGES),
+    "imblearn", "imblearn.base", "imblearn.combine", "imblearn.ensemble",
+    "imblearn.over_sampling", "imblearn.under_sampling", "imblearn.pipeline",
+    "sklearn_ser.augment", "sklearn_ser.features", "sklearn_ser.losses",
+    "sklearn_ser.metrics", "sklearn_ser.models", "sklearn_ser.nn",
+    "torch.nn", "torch.optim", "torch.optim.lr_scheduler", "torch.utils.data",
+    "skorch", "skorch.dataset",
 )
-_IMPORTABLE = tuple(m for group in _IMPORTABLE for m in group)
 
 
 def _versions() -> dict[str, str | None]:

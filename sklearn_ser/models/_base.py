@@ -595,14 +595,7 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         rng = np.random.default_rng(self.random_state)
         self.seed_ = int(rng.integers(2**31 - 1))
 
-        train_idx = np.arange(len(items))
-        self.valid_data_ = None
-        if self.early_stopping is not None:
-            train_idx, valid_idx = self._validation_split(y_enc, rng)
-            v_seg, v_owner = self._segments([items[i] for i in valid_idx], hop=self.train_hop)
-            self.valid_data_ = (v_seg, y_enc[valid_idx][v_owner])
-        seg, owner = self._segments([items[i] for i in train_idx], hop=self.train_hop)
-        seg_y = y_enc[train_idx][owner]
+        seg, seg_y = self._training_segments(items, y_enc, rng)
         try:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.seed_)
@@ -610,6 +603,18 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         finally:
             self.valid_data_ = None
         return self
+
+    def _training_segments(self, items, y_enc, rng):
+        """Training segments and their labels; with ``early_stopping``, utterances
+        held out (drawn with ``rng``) become ``valid_data_``, cut the same way."""
+        train_idx = np.arange(len(items))
+        self.valid_data_ = None
+        if self.early_stopping is not None:
+            train_idx, valid_idx = self._validation_split(y_enc, rng)
+            v_seg, v_owner = self._segments([items[i] for i in valid_idx], hop=self.train_hop)
+            self.valid_data_ = (v_seg, y_enc[valid_idx][v_owner])
+        seg, owner = self._segments([items[i] for i in train_idx], hop=self.train_hop)
+        return seg, y_enc[train_idx][owner]
 
     def _fit_segments(self, seg, seg_y, **fit_params):
         """Train on the segments (skorch's ``fit``); subclasses change the schedule."""
@@ -665,21 +670,13 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 f"{name}.partial_fit: y contains labels unseen in fit: {unseen.tolist()}"
             )
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
-        train_idx = np.arange(len(items))
-        self.valid_data_ = None
-        if self.early_stopping is not None:
-            # as in fit: hold out utterances of this call for the stopping rule
-            rng = np.random.default_rng(self.seed_ + len(self.history))
-            train_idx, valid_idx = self._validation_split(y_enc, rng)
-            v_seg, v_owner = self._segments([items[i] for i in valid_idx], hop=self.train_hop)
-            self.valid_data_ = (v_seg, y_enc[valid_idx][v_owner])
-        seg, owner = self._segments([items[i] for i in train_idx], hop=self.train_hop)
+        # as in fit: with early stopping, utterances of this call are held out
+        seed = self.seed_ + len(self.history)
+        seg, seg_y = self._training_segments(items, y_enc, np.random.default_rng(seed))
         try:
             with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(self.seed_ + len(self.history))
-                NeuralNetClassifier.partial_fit(
-                    self, seg, y_enc[train_idx][owner], **fit_params
-                )
+                torch.manual_seed(seed)
+                NeuralNetClassifier.partial_fit(self, seg, seg_y, **fit_params)
         finally:
             self.valid_data_ = None
         return self
