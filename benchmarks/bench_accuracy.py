@@ -37,6 +37,7 @@ from sklearn_ser.features import (
     FeatureNormalizer,
     FrameStatistics,
     LogMelSpectrogram,
+    speaker_normalize,
 )
 from sklearn_ser.metrics import per_class_recall, unweighted_accuracy, weighted_accuracy
 from sklearn_ser.models import (
@@ -162,6 +163,11 @@ def main(argv=None):
                         help="evaluate only the first K speaker folds")
     parser.add_argument("--epochs", type=int, default=None, help="cap on epochs")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--speaker-norm", action="store_true",
+        help="standardise every speaker's frame-level features by that speaker's "
+             "own statistics before the folds (features.speaker_normalize; uses no "
+             "labels, transductive for the test speaker)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     rows = []
@@ -177,8 +183,9 @@ def main(argv=None):
         splits = splits[: args.folds]
     n_folds_note = (f"first {len(splits)} of {len(np.unique(groups))} speaker folds"
                     if args.folds else f"all {len(splits)} speaker folds")
+    norm_note = "; speaker-normalised features" if args.speaker_norm else ""
     print(f"# {corpus}; leave-one-speaker-out, {n_folds_note}; "
-          f"{args.threads} torch threads")
+          f"{args.threads} torch threads{norm_note}")
     cache = {}
     table = []
     done = {}  # rows that are the same model (flat_cnnlstm_ce = cnnlstm_ce) run once
@@ -191,6 +198,8 @@ def main(argv=None):
         if key not in cache:
             t = time.perf_counter()
             cache[key] = FEATURES[key]().fit_transform(X)
+            if args.speaker_norm:
+                cache[key] = speaker_normalize(cache[key], groups)
             print(f"# features {key}: {time.perf_counter() - t:.1f} s", file=sys.stderr)
         F = cache[key]
         test_idx = np.concatenate([te for _, te in splits])

@@ -5,14 +5,14 @@ Transformers from audio (waveforms or file paths) to per-utterance
 :class:`LogMelSpectrogram`, :class:`Spectrogram` -- all stateless, batched over
 utterances and vectorised over frames, numerically equal to librosa's; and
 transformers of such features: :class:`FeatureNormalizer` (per-utterance or global
-mean/variance normalisation), :class:`FrameStatistics` (functionals over frames, a
+mean/variance normalisation; :func:`speaker_normalize` per speaker), :class:`FrameStatistics` (functionals over frames, a
 2-D table for classic classifiers) and :class:`SpectrogramHasher` (li2021's
 average hash). The pure functions they call sit beside them.
 """
 
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
 from sklearn_ser.features._mfcc import MFCC
-from sklearn_ser.features._normalize import FeatureNormalizer
+from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
 from sklearn_ser.features._spectral import (
     deltas,
     log_mel_spectrogram,
@@ -38,5 +38,6 @@ __all__ = [
     "mel_spectrogram",
     "mfcc",
     "power_to_db",
+    "speaker_normalize",
     "stft_power",
 ]

@@ -16,7 +16,7 @@ from sklearn_ser.utils._validation import (
     to_object_array,
 )
 
-__all__ = ["FeatureNormalizer"]
+__all__ = ["FeatureNormalizer", "speaker_normalize"]
 
 
 def _scale(std: np.ndarray) -> np.ndarray:
@@ -211,3 +211,109 @@ class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def speaker_normalize(
+    X: Any, speaker: Any, *, with_mean: bool = True, with_std: bool = True
+) -> np.ndarray:
+    """Standardise every speaker's features by that speaker's own statistics.
+
+    Speaker normalisation, the usual first step of speaker-independent SER: the
+    mean and standard deviation per channel x feature are computed over all frames
+    of all utterances of one speaker, and that speaker's utterances are centred and
+    scaled by them. It removes much of what differs between voices (vocal tract
+    length, habitual pitch and loudness, microphone) while keeping how a speaker's
+    emotions differ from each other.
+
+    It uses no labels, and each speaker's statistics come from that speaker alone,
+    so applying it to a whole corpus before a leave-one-speaker-out (or any
+    speaker-grouped) cross-validation leaks nothing from the training speakers to
+    the test speaker or back. It is *transductive*, though: the test speaker's
+    statistics come from all of that speaker's (unlabelled) utterances, so it
+    assumes they are all at hand at test time, as in the corpus-level protocols of
+    the SER literature. Within a pipeline, per-utterance CMVN
+    (:class:`FeatureNormalizer`) needs no speaker labels at all.
+
+    Parameters
+    ----------
+    X : list of ndarray of shape (C, F, T_i), ndarray of shape (n, C, F, T), or ndarray of shape (n, n_features)
+        Frame-level features, one array per utterance (as the transformers of this
+        module return them), or a 2-D table with one row per utterance (for
+        example :class:`FrameStatistics` output), whose columns are standardised
+        per speaker. Not modified.
+    speaker : array-like of shape (n,)
+        The speaker of every utterance (any hashable labels).
+    with_mean : bool, default=True
+        Subtract each speaker's mean.
+    with_std : bool, default=True
+        Divide by each speaker's standard deviation (population, ``ddof=0``); a
+        feature constant over one speaker's frames is divided by 1.
+
+    Returns
+    -------
+    Z : ndarray
+        In the input's layout (object array of ``(C, F, T_i)`` float32 arrays,
+        dense float32 array, or a float64 table), normalised.
+
+    Raises
+    ------
+    ValueError
+        ``len(speaker) != len(X)``; NaN or inf in the features; features of another
+        shape than the rest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser.features import speaker_normalize
+    >>> rng = np.random.default_rng(0)
+    >>> X = [rng.normal(loc, 1.0, size=(1, 2, 40)) for loc in (0.0, 0.5, 9.0, 9.5)]
+    >>> Z = speaker_normalize(X, ["a", "a", "b", "b"])
+    >>> [round(float(np.concatenate([Z[i], Z[i + 1]], axis=-1).mean()), 6)
+    ...  for i in (0, 2)]
+    [0.0, 0.0]
+    """
+    name = "speaker_normalize"
+    speaker = np.asarray(speaker)
+    if speaker.ndim != 1:
+        raise ValueError(
+            f"{name}: speaker must be 1-D (one label per utterance), got shape "
+            f"{speaker.shape}"
+        )
+    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2:
+        table = np.asarray(X, dtype=np.float64)
+        if len(table) != len(speaker):
+            raise ValueError(
+                f"{name}: X has {len(table)} rows but speaker has {len(speaker)} labels"
+            )
+        if not np.all(np.isfinite(table)):
+            raise ValueError(f"{name}: X contains NaN or inf")
+        out = table.copy()
+        for spk in np.unique(speaker):
+            rows = speaker == spk
+            if with_mean:
+                out[rows] -= table[rows].mean(axis=0)
+            if with_std:
+                out[rows] /= _scale(table[rows].std(axis=0))
+        return out
+    items, dense = check_features(X, name=name, dtype=np.float64)
+    if len(items) != len(speaker):
+        raise ValueError(
+            f"{name}: X has {len(items)} utterances but speaker has "
+            f"{len(speaker)} labels"
+        )
+    out: list[np.ndarray] = [None] * len(items)  # type: ignore[list-item]
+    for spk in np.unique(speaker):
+        idx = np.flatnonzero(speaker == spk)
+        mean, std, _ = _global_moments([items[i] for i in idx])
+        scale = _scale(std)
+        for i in idx:
+            a = items[i]
+            if with_mean:
+                a = a - mean[..., None]
+            if with_std:
+                a = a / scale[..., None]
+            out[i] = a.astype(np.float32)
+    if dense:
+        stacked = np.stack(out)
+        return stacked[:, 0] if np.ndim(X) == 3 else stacked
+    return to_object_array(out)

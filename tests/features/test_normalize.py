@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_ser.features import FeatureNormalizer
+from sklearn_ser.features import FeatureNormalizer, speaker_normalize
 
 
 def ragged(rng, n=4, c=2, f=5, loc=3.0, scale=2.0):
@@ -179,3 +179,113 @@ def test_global_normalisation_is_idempotent(params):
     np.testing.assert_allclose(again.scale_, 1.0, atol=1e-4)
     for a, b in zip(once, again.transform(once), strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
+
+
+# ---------------------------------------------------------------------------------
+# speaker_normalize
+# ---------------------------------------------------------------------------------
+
+
+def _speaker_frames(Z, speaker, spk):
+    return np.concatenate([z for z, s in zip(Z, speaker, strict=True) if s == spk],
+                          axis=-1)
+
+
+def test_speaker_normalize_standardises_each_speakers_frames(rng):
+    X = ragged(rng, n=3) + ragged(rng, n=4, loc=-20.0, scale=7.0) + ragged(rng, n=2)
+    speaker = np.array(["a"] * 3 + ["b"] * 4 + ["c"] * 2)
+    Z = speaker_normalize(X, speaker)
+    assert Z.dtype == object and len(Z) == len(X)
+    for z, x in zip(Z, X, strict=True):
+        assert z.shape == x.shape and z.dtype == np.float32
+    for spk in "abc":
+        frames = _speaker_frames(Z, speaker, spk)
+        np.testing.assert_allclose(frames.mean(axis=-1), 0.0, atol=1e-5)
+        np.testing.assert_allclose(frames.std(axis=-1), 1.0, atol=1e-5)
+    # one utterance on its own is not standardised: its speaker's frames are
+    assert np.abs(Z[0].mean(axis=-1)).max() > 1e-3
+
+
+def test_speaker_normalize_uses_only_each_speakers_own_utterances(rng):
+    X = ragged(rng, n=6)
+    speaker = np.array([0, 0, 0, 1, 1, 1])
+    Z = speaker_normalize(X, speaker)
+    # changing speaker 1's utterances leaves speaker 0's output as it was
+    X2 = X[:3] + [x * 5.0 + 100.0 for x in X[3:]]
+    Z2 = speaker_normalize(X2, speaker)
+    for a, b in zip(Z[:3], Z2[:3], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_speaker_normalize_table_matches_a_standard_scaler_per_speaker(rng):
+    from sklearn.preprocessing import StandardScaler
+
+    T = rng.normal(3.0, 2.0, size=(12, 5))
+    T[:, 2] = 7.0  # constant: centred, not NaN
+    speaker = np.array(list("aabbbcccaabb"))
+    Z = speaker_normalize(T, speaker)
+    assert Z.shape == T.shape and np.all(np.isfinite(Z))
+    for spk in "abc":
+        rows = speaker == spk
+        np.testing.assert_allclose(
+            Z[rows], StandardScaler().fit_transform(T[rows]), atol=1e-12
+        )
+
+
+@pytest.mark.parametrize("with_mean, with_std", [(True, False), (False, True)])
+def test_speaker_normalize_switches(with_mean, with_std, rng):
+    X = ragged(rng, n=4, loc=5.0, scale=3.0)
+    speaker = [1, 1, 2, 2]
+    Z = speaker_normalize(X, speaker, with_mean=with_mean, with_std=with_std)
+    frames = _speaker_frames(Z, speaker, 1)
+    if with_mean:
+        np.testing.assert_allclose(frames.mean(axis=-1), 0.0, atol=1e-5)
+        assert np.abs(frames.std(axis=-1) - 1.0).max() > 0.1
+    else:
+        np.testing.assert_allclose(frames.std(axis=-1), 1.0, atol=1e-5)
+        assert np.abs(frames.mean(axis=-1)).min() > 0.1
+
+
+def test_speaker_normalize_dense_layouts_and_input_untouched(rng):
+    D = rng.normal(2.0, 3.0, size=(6, 2, 4, 30)).astype(np.float32)
+    D3 = D[:, 0].copy()
+    before, before3 = D.copy(), D3.copy()
+    speaker = [0, 0, 1, 1, 2, 2]
+    Z = speaker_normalize(D, speaker)
+    Z3 = speaker_normalize(D3, speaker)
+    assert Z.shape == D.shape and Z.dtype == np.float32
+    assert Z3.shape == D3.shape
+    np.testing.assert_allclose(Z[:2].mean(axis=(0, 3)), 0.0, atol=1e-5)
+    np.testing.assert_array_equal(D, before)
+    np.testing.assert_array_equal(D3, before3)
+
+
+def test_speaker_normalize_bad_input(rng):
+    X = ragged(rng, n=4)
+    with pytest.raises(ValueError, match="4 utterances but speaker has 3"):
+        speaker_normalize(X, [0, 0, 1])
+    with pytest.raises(ValueError, match="speaker must be 1-D"):
+        speaker_normalize(X, [[0, 0], [1, 1]])
+    bad = [x.copy() for x in X]
+    bad[1][0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        speaker_normalize(bad, [0, 0, 1, 1])
+    with pytest.raises(ValueError, match="NaN or inf"):
+        speaker_normalize(np.array([[1.0, np.inf], [2.0, 3.0]]), [0, 0])
+    with pytest.raises(ValueError, match="differ in \\(channels, n_features\\)"):
+        speaker_normalize([X[0], X[1][:, :3]], [0, 0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(params=features_strategy, offset=st.floats(-1e3, 1e3),
+       gain=st.floats(1e-1, 1e2))
+def test_speaker_normalize_removes_a_speakers_offset_and_gain(params, offset, gain):
+    # an affine change of one speaker's features (a louder voice, another
+    # microphone) does not change what speaker normalisation gives
+    X = _draw(params) + _draw(params)
+    speaker = [0, 0, 0, 1, 1, 1]
+    # (in float64: float32 rounding of gain * x + offset is not the point here)
+    moved = X[:3] + [gain * x.astype(np.float64) + offset for x in X[3:]]
+    for a, b in zip(speaker_normalize(X, speaker), speaker_normalize(moved, speaker),
+                    strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-3, atol=2e-3)
