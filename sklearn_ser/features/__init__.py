@@ -5,9 +5,9 @@ Transformers from audio (waveforms or file paths) to per-utterance
 :class:`LogMelSpectrogram`, :class:`Spectrogram` -- all stateless, batched over
 utterances and vectorised over frames, numerically equal to librosa's; and
 transformers of such features: :class:`FeatureNormalizer` (per-utterance or global
-mean/variance normalisation; :func:`speaker_normalize` per speaker), :class:`FrameStatistics` (functionals over frames, a
-2-D table for classic classifiers) and :class:`SpectrogramHasher` (li2021's
-average hash). The pure functions they call sit beside them.
+mean/variance normalisation; :func:`speaker_normalize` per speaker),
+:class:`FrameStatistics` (functionals over frames, a 2-D table for classic
+classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure functions they call sit beside them.
 """
 
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash

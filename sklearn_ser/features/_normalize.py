@@ -35,6 +35,24 @@ def _global_moments(items: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, in
     return mean, np.sqrt(var), n
 
 
+def _standardise(a, mean, scale, *, with_mean: bool, with_std: bool) -> np.ndarray:
+    """``(a - mean) / scale`` per channel x feature (either step optional), float32."""
+    if with_mean:
+        a = a - mean[..., None]
+    if with_std:
+        a = a / scale[..., None]
+    return a.astype(np.float32)
+
+
+def _like_input(out: list[np.ndarray], dense: bool, X: Any) -> np.ndarray:
+    """Per-utterance results in the input's layout: stacked when ``X`` was dense
+    (a dense ``(n, F, T)`` input comes back as ``(n, F, T)``), else an object array."""
+    if dense:
+        stacked = np.stack(out)
+        return stacked[:, 0] if np.ndim(X) == 3 else stacked
+    return to_object_array(out)
+
+
 class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Mean and variance normalisation (CMVN) of frame-level features.
 
@@ -166,16 +184,9 @@ class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
             else:
                 mean = a.mean(axis=-1)
                 scale = _scale(a.std(axis=-1)) if self.with_std else None
-            if self.with_mean:
-                a = a - mean[..., None]
-            if self.with_std:
-                a = a / scale[..., None]
-            out.append(a.astype(np.float32))
-        if dense:
-            stacked = np.stack(out)
-            # a dense (n, F, T) input comes back as (n, F, T), not (n, 1, F, T)
-            return stacked[:, 0] if np.ndim(X) == 3 else stacked
-        return to_object_array(out)
+            out.append(_standardise(a, mean, scale, with_mean=self.with_mean,
+                                    with_std=self.with_std))
+        return _like_input(out, dense, X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """The input's per-frame feature names, unchanged.
@@ -307,13 +318,6 @@ def speaker_normalize(
         mean, std, _ = _global_moments([items[i] for i in idx])
         scale = _scale(std)
         for i in idx:
-            a = items[i]
-            if with_mean:
-                a = a - mean[..., None]
-            if with_std:
-                a = a / scale[..., None]
-            out[i] = a.astype(np.float32)
-    if dense:
-        stacked = np.stack(out)
-        return stacked[:, 0] if np.ndim(X) == 3 else stacked
-    return to_object_array(out)
+            out[i] = _standardise(items[i], mean, scale, with_mean=with_mean,
+                                  with_std=with_std)
+    return _like_input(out, dense, X)
