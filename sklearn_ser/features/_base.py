@@ -20,11 +20,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.base import _fit_context
 
-from sklearn_ser.features._spectral import Framing, make_framing
+from sklearn_ser.features._spectral import BadSamplesError, Framing, make_framing
 from sklearn_ser.utils._validation import (
     audio_items,
     check_audio,
     check_consistent_length,
+    utterance_label,
 )
 
 __all__ = ["AudioFeatureTransformer", "fill_doc", "pack_frames", "split_batches"]
@@ -355,7 +356,9 @@ class AudioFeatureTransformer(
 
         def run(start: int, stop: int) -> None:
             # reading and checking the audio is per-clip work too: done by the
-            # workers, with errors naming the utterance's index in X
+            # workers, with errors naming the utterance's index in X. NaN/inf and
+            # silence are checked on the whole batch by _frame_power (two
+            # reductions per batch instead of two per clip)
             waves = check_audio(
                 items[start:stop],
                 sr=self.sr,
@@ -364,8 +367,14 @@ class AudioFeatureTransformer(
                 trim=self.trim_silence,
                 start=start,
                 copy=False,  # only read: copied into the analysis buffer
+                check_samples=False,
             )
-            frames, counts = self._frames(waves, framing)
+            try:
+                frames, counts = self._frames(waves, framing)
+            except BadSamplesError as exc:
+                i = start + exc.index
+                label = utterance_label(items[i], i)
+                raise ValueError(f"{name}: {label} {exc.problem}") from None
             pack_frames(
                 frames, counts, out, start, max_frames=self.max_frames, crop=self.crop
             )

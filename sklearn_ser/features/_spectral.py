@@ -2,11 +2,12 @@
 
 The numbers are librosa's (``librosa.stft`` / ``feature.melspectrogram`` /
 ``power_to_db`` / ``feature.mfcc`` / ``feature.delta``) for the same parameters, but
-every utterance of a call is analysed in one pass: the (padded) waveforms are laid
-out in one buffer so that every analysis frame of every utterance is a row of one
-strided view, and the frames go through the window, one real FFT, the mel matmul,
-the log and the DCT in cache-sized chunks. The per-utterance parts (``top_db``
-clipping, delta edges, output packing) are vectorised over the concatenated frames.
+every utterance of a call is analysed in one pass: the waveforms are concatenated
+once, and the frames of all of them go, in cache-sized chunks, through compiled
+kernels (``_kernels``: windowing with the pad and pre-emphasis applied on the fly,
+then the power or sparse mel sum and the log) around one real FFT per chunk; the
+DCT is one matrix product. The per-utterance parts (``top_db`` clipping, delta
+edges, output packing) are vectorised over the concatenated frames.
 
 Internal layout: ``frames`` arrays are ``(n_frames_total, n_features)``, the frames
 of utterance 0 first, then those of utterance 1, ...; ``counts[i]`` is the number of
@@ -17,6 +18,7 @@ frames of utterance ``i``. The public functions return librosa's layout
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,9 +38,9 @@ __all__ = [
 ]
 
 # Frames per FFT chunk: 256 frames x 1024 float32 samples = 1 MiB, which keeps the
-# window product, the FFT and the mel matmul in cache. scipy's rfft is markedly
-# slower when it zero-pads small batches itself (``n=``), so the zero tail of every
-# frame lives in a reused buffer instead.
+# windowed frames, their spectrum and its reduction in cache. scipy's rfft is
+# markedly slower when it zero-pads small batches itself (``n=``), so the zero tail
+# of every frame lives in a reused buffer instead.
 _CHUNK = 256
 
 _AMIN = 1e-10  # librosa.power_to_db's amin
@@ -80,29 +82,28 @@ def _mel_basis(
 
 
 @lru_cache(maxsize=64)
-def _mel_blocks(
+def _mel_sparse(
     sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None
-) -> tuple[tuple[int, int, int, int, np.ndarray], ...]:
-    """The mel filterbank as blocks ``(m0, m1, j0, j1, W)`` of 8 adjacent filters,
-    applied to the *squared real and imaginary parts* of the spectrum.
-
-    Each filter is non-zero over a few FFT bins only, so a product per block does
-    about a fifth of the dense matmul's work for the same result. The blocks take
-    the interleaved ``re**2, im**2`` values of bins ``k0 .. k1 - 1`` (columns
-    ``j0 = 2 k0`` to ``j1 = 2 k1`` of the squared complex64 output seen as
-    float32), every filter weight repeated for the two: ``sq[:, j0:j1] @ W`` is
-    ``power[:, k0:k1] @ w`` without the pass that forms ``re**2 + im**2``.
-    """
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The mel filterbank as ``(k0, k1, offsets, weights)``: filter ``b`` is
+    non-zero on the FFT bins ``k0[b] .. k1[b] - 1`` only, with the weights
+    ``weights[offsets[b] : offsets[b] + k1[b] - k0[b]]`` (librosa's float32
+    values). A filter spans a few bins, so the kernel does about a twentieth of a
+    dense product's work."""
     basis = _mel_basis(sr, n_fft, n_mels, fmin, fmax)
-    blocks = []
-    for m0 in range(0, n_mels, 8):
-        sub = basis[m0 : m0 + 8]
-        nz = np.flatnonzero(sub.any(axis=0))
-        k0, k1 = (int(nz[0]), int(nz[-1]) + 1) if nz.size else (0, 1)
-        w = np.ascontiguousarray(np.repeat(sub[:, k0:k1].T, 2, axis=0))
-        w.setflags(write=False)
-        blocks.append((m0, m0 + sub.shape[0], 2 * k0, 2 * k1, w))
-    return tuple(blocks)
+    k0 = np.zeros(n_mels, dtype=np.int64)
+    k1 = np.zeros(n_mels, dtype=np.int64)
+    for b, row in enumerate(basis):
+        nz = np.flatnonzero(row)
+        if nz.size:
+            k0[b], k1[b] = nz[0], nz[-1] + 1
+    offsets = np.concatenate([[0], np.cumsum(k1 - k0)[:-1]]).astype(np.int64)
+    weights = np.concatenate(
+        [basis[b, k0[b] : k1[b]] for b in range(n_mels)] + [np.zeros(0, np.float32)]
+    ).astype(np.float32)
+    for arr in (k0, k1, offsets, weights):
+        arr.setflags(write=False)
+    return k0, k1, offsets, weights
 
 
 @lru_cache(maxsize=64)
@@ -239,100 +240,124 @@ def make_framing(
     )
 
 
-def _layout(lengths: np.ndarray, fr: Framing) -> tuple[np.ndarray, np.ndarray, int]:
-    """Place the padded utterances in one buffer so that frames are rows of a view.
+class BadSamplesError(ValueError):
+    """An utterance of a batch has NaN/inf samples or is silent; ``index`` is its
+    position in the batch (callers that know the utterance's name re-raise it)."""
 
-    Returns the buffer offset of every padded utterance, the first view row of each
-    (frame ``t`` of utterance ``i`` is row ``row0[i] + t``) and the buffer length.
-    Padded utterance ``i`` occupies ``[start[i], start[i] + padded_len[i])``; its
-    windows start at ``start[i] + lpad + t * hop``, which is a multiple of the hop,
-    and never reach the next utterance.
-    """
-    hop = fr.hop_length
-    pad = fr.n_fft // 2 if fr.center else 0
-    lpad = (fr.n_fft - fr.win_length) // 2
-    padded = lengths + 2 * pad
-    span = -(-padded // hop) * hop  # room for one utterance, a multiple of the hop
-    base = np.empty_like(lengths)
-    base[0] = -(-lpad // hop) * hop
-    np.cumsum(span[:-1], out=base[1:])
-    base[1:] += base[0]
-    total = int(base[-1] + span[-1])
-    return base - lpad, base // hop, total
+    def __init__(self, index: int, problem: str):
+        self.index, self.problem = index, problem
+        super().__init__(f"utterance {index} {problem}")
+
+
+_NAN_MSG = "contains NaN or inf samples"
+_SILENT_MSG = "is silent (all samples are zero)"
+_PAD_CODES = {"constant": 0, "edge": 1, "reflect": 2}
+
+
+class _Scratch(threading.local):
+    """Per-thread analysis buffers, kept between batches: the frames of one chunk,
+    its spectrum and its power (transposed), by ``(n_fft, win_length)`` (the kernels write the window's
+    samples only: the zeros around them must be those of this framing). Allocating
+    them per batch costs page faults that, in threads of one process, serialise on
+    the kernel's memory lock."""
+
+    def get(self, n_fft: int, win_length: int) -> tuple[np.ndarray, ...]:
+        bufs = self.__dict__.setdefault("bufs", {})
+        key = (n_fft, win_length)
+        if key not in bufs:
+            if len(bufs) >= 4:
+                bufs.clear()
+            bufs[key] = (
+                np.zeros((_CHUNK, n_fft), dtype=np.float32),
+                np.empty((_CHUNK, n_fft // 2 + 1), dtype=np.complex64),
+                np.empty((n_fft // 2 + 1, _CHUNK), dtype=np.float32),
+            )
+        return bufs[key]
+
+
+_SCRATCH = _Scratch()
+
+try:  # scipy's pocketfft binding, which writes into a given array
+    from scipy.fft._pocketfft.pypocketfft import r2c as _r2c
+except ImportError:  # pragma: no cover - depends on the scipy build
+    _r2c = None
+
+
+def _rfft_rows(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``scipy.fft.rfft(x, axis=-1)`` written into ``out`` when scipy's binding
+    allows it (no 1 MiB allocation per chunk), else returned new."""
+    global _r2c
+    if _r2c is not None:
+        try:
+            return _r2c(x, (x.ndim - 1,), True, 0, out, 1)
+        except (TypeError, ValueError):  # pragma: no cover - another scipy
+            _r2c = None
+    from scipy.fft import rfft
+
+    return rfft(x, axis=-1)
 
 
 def _frame_power(
     waves: Sequence[np.ndarray],
     fr: Framing,
     *,
-    blocks: tuple | None = None,
+    mel: tuple | None = None,
     n_out: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Power spectrum (or mel power when ``blocks``) of every frame of ``waves``.
+    """Power spectrum (or mel power, from ``_mel_sparse``, when ``mel``) of every
+    frame of ``waves``.
+
+    The waveforms are concatenated once; compiled kernels (``_kernels``) window
+    the frames of a chunk straight from there (applying pre-emphasis and the
+    centring pad on the fly) and reduce its spectrum, one call each per chunk.
+    Raises :class:`BadSamplesError` for a NaN/inf or all-zero utterance.
 
     Returns ``(power, counts)``: ``power`` of shape ``(sum(counts), n_out)`` float32.
     """
-    from numpy.lib.stride_tricks import as_strided
-    from scipy.fft import rfft
+    from sklearn_ser.features import _kernels
 
-    lengths = np.fromiter((w.shape[0] for w in waves), dtype=np.int64, count=len(waves))
-    counts = fr.n_frames(lengths)
-    start, row0, total = _layout(lengths, fr)
-    pad = fr.n_fft // 2 if fr.center else 0
-    a = fr.pre_emphasis
-
-    buf = np.zeros(total, dtype=np.float32)
-    for w, s in zip(waves, start.tolist(), strict=True):
-        n = w.shape[0]
-        seg = buf[s + pad : s + pad + n]
-        if a:
-            # y[n] = x[n] - a x[n - 1], y[0] = x[0] (li2021 §3.2), before padding
-            seg[0] = w[0]
-            np.multiply(w[:-1], -a, out=seg[1:])
-            seg[1:] += w[1:]
-        else:
-            seg[...] = w
-        if pad and fr.pad_mode != "constant":
-            buf[s : s + n + 2 * pad] = np.pad(seg, pad, mode=fr.pad_mode)
+    n_utt = len(waves)
+    lengths = np.fromiter((w.shape[0] for w in waves), dtype=np.int64, count=n_utt)
+    counts = np.asarray(fr.n_frames(lengths), dtype=np.int64)
+    flat = np.ascontiguousarray(waves[0] if n_utt == 1 else np.concatenate(waves))
+    flat = flat.astype(np.float32, copy=False)
+    offsets = np.zeros(n_utt, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    # two reductions per batch: NaN and inf propagate to the minimum or maximum
+    lo = np.minimum.reduceat(flat, offsets)
+    hi = np.maximum.reduceat(flat, offsets)
+    bad = ~(np.isfinite(lo) & np.isfinite(hi)) | ((lo == 0) & (hi == 0))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        finite = np.isfinite(lo[j]) and np.isfinite(hi[j])
+        raise BadSamplesError(j, _SILENT_MSG if finite else _NAN_MSG)
 
     hop, win, n_fft = fr.hop_length, fr.win_length, fr.n_fft
-    n_rows = (total - win) // hop + 1
-    view = as_strided(buf, shape=(n_rows, win), strides=(hop * 4, 4), writeable=False)
+    pad = n_fft // 2 if fr.center else 0
+    lpad = (n_fft - win) // 2
     n_total = int(counts.sum())
-    # frame f of the batch (utterance i, frame f - first[i]) is view row
-    # row0[i] + f - first[i]: frames of one utterance are consecutive rows
-    ends = np.cumsum(counts)
-    first = (ends - counts).tolist()
-    row0_l = row0.tolist()
-    ends_l = ends.tolist()
-
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    frame_utt = np.repeat(np.arange(n_utt, dtype=np.int64), counts)
+    # window sample k of frame f is sample frame_pos[f] + k of its utterance
+    frame_pos = (np.arange(n_total, dtype=np.int64) - first) * hop + (lpad - pad)
     window = _window(fr.window, win)
+    pad_code = _PAD_CODES[fr.pad_mode]
+    a = float(fr.pre_emphasis)
+
     out = np.empty((n_total, n_out), dtype=np.float32)
-    fbuf = np.zeros((_CHUNK, n_fft), dtype=np.float32)
-    i = 0
+    fbuf, sbuf, power_t = _SCRATCH.get(n_fft, win)
     for c0 in range(0, n_total, _CHUNK):
-        c1 = min(c0 + _CHUNK, n_total)
-        m = c1 - c0
-        # window the chunk's frames run by run (one run per utterance in it),
-        # straight from the strided view: no gathered copy
-        f = c0
-        while f < c1:
-            while ends_l[i] <= f:
-                i += 1
-            e = min(ends_l[i], c1)
-            r = row0_l[i] + f - first[i]
-            np.multiply(view[r : r + e - f], window, out=fbuf[f - c0 : e - c0, :win])
-            f = e
-        spec = rfft(fbuf[:m], axis=-1)
-        v = spec.view(np.float32)  # (m, 2 * n_bins): re, im, re, im, ...
-        np.square(v, out=v)
-        dst = out[c0:c1]
-        if blocks is None:
-            np.add(v[:, 0::2], v[:, 1::2], out=dst)
+        m = min(_CHUNK, n_total - c0)
+        _kernels.window_frames(
+            flat, offsets, lengths, frame_utt, frame_pos, c0, m, window, lpad, a,
+            pad_code, fbuf,
+        )
+        spec = _rfft_rows(fbuf[:m], sbuf[:m])
+        if mel is None:
+            _kernels.power_frames(spec, out[c0 : c0 + m])
         else:
-            for m0, m1, j0, j1, w in blocks:
-                np.matmul(v[:, j0:j1], w, out=dst[:, m0:m1])
-        del spec, v
+            k0, k1, offs, weights = mel
+            _kernels.mel_frames(spec, k0, k1, offs, weights, power_t, out[c0 : c0 + m])
     return out, counts
 
 
@@ -429,8 +454,8 @@ def _mel_frames(
     to_db: bool,
     top_db: float | None = 80.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    blocks = _mel_blocks(sr, fr.n_fft, n_mels, float(fmin), fmax)
-    mel, counts = _frame_power(waves, fr, blocks=blocks, n_out=n_mels)
+    sparse = _mel_sparse(sr, fr.n_fft, n_mels, float(fmin), fmax)
+    mel, counts = _frame_power(waves, fr, mel=sparse, n_out=n_mels)
     if to_db:
         _power_to_db_frames(mel, counts, top_db=top_db)
     return mel[:, None, :], counts

@@ -23,6 +23,7 @@ __all__ = [
     "check_consistent_length",
     "is_ragged",
     "to_object_array",
+    "utterance_label",
 ]
 
 _PATH_TYPES = (str, bytes, os.PathLike)
@@ -81,6 +82,14 @@ def audio_items(X: Any, *, name: str = "estimator") -> list:
     return items
 
 
+def utterance_label(item: Any, index: int) -> str:
+    """How error messages name utterance ``index`` of ``X``: with its file's path
+    when it is one."""
+    if isinstance(item, _PATH_TYPES):
+        return f"utterance {index} ({os.fsdecode(item)!r})"
+    return f"utterance {index}"
+
+
 def _waveform(item: Any, *, sr: int, name: str, label: str, copy: bool) -> np.ndarray:
     """One item (path or array) as a mono float32 waveform at ``sr``, unchecked."""
     from sklearn_ser.datasets._audio import (
@@ -124,6 +133,7 @@ def check_audio(
     trim: bool = False,
     start: int = 0,
     copy: bool = True,
+    check_samples: bool = True,
 ) -> list[np.ndarray]:
     """Validate a collection of utterances and return mono float32 waveforms.
 
@@ -150,6 +160,11 @@ def check_audio(
         When False, waveforms given as 1-D float32 arrays are returned as they are
         (not copied), for callers that only read them. ``X`` is never modified
         either way.
+    check_samples : bool, default=True
+        Reject NaN/inf and all-zero utterances. False leaves that to a caller that
+        checks a whole batch at once (the feature transformers do, in
+        ``_frame_power``, and name the utterance with :func:`utterance_label`);
+        with ``trim`` the samples are always checked first.
 
     Returns
     -------
@@ -185,20 +200,19 @@ def check_audio(
 
     items = audio_items(X, name=name)
     waves = []
+    check_samples = check_samples or trim
     for i, item in enumerate(items, start=start):
-        if isinstance(item, _PATH_TYPES):
-            label = f"utterance {i} ({os.fsdecode(item)!r})"
-        else:
-            label = f"utterance {i}"
+        label = utterance_label(item, i)
         y = _waveform(item, sr=sr, name=name, label=label, copy=copy)
         if y.size == 0:
             raise ValueError(f"{name}: {label} is empty (0 samples)")
-        # two reductions without temporaries: NaN propagates through min and max
-        lo, hi = float(y.min()), float(y.max())
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise ValueError(f"{name}: {label} contains NaN or inf samples")
-        if lo == 0.0 and hi == 0.0:
-            raise ValueError(f"{name}: {label} is silent (all samples are zero)")
+        if check_samples:
+            # two reductions without temporaries: NaN propagates through min and max
+            lo, hi = float(y.min()), float(y.max())
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                raise ValueError(f"{name}: {label} contains NaN or inf samples")
+            if lo == 0.0 and hi == 0.0:
+                raise ValueError(f"{name}: {label} is silent (all samples are zero)")
         if trim:
             y = trim_silence(y)
             label = f"{label} (after trimming silence)"
