@@ -116,13 +116,14 @@ _POOLS: dict = {}
 
 
 def _executor(n_jobs: int):
-    """A thread pool of ``n_jobs`` workers kept for the process (re-made after a
-    fork; None for one job), and a BLAS limiter.
+    """A pool of ``n_jobs - 1`` helper threads kept for the process (re-made after
+    a fork; None for one job), and a BLAS limiter.
 
-    Starting joblib's threading backend costs about 10 ms per call (it builds and
-    tears down a ``multiprocessing.pool.ThreadPool``), as long as analysing a
-    batch of a hundred clips; a kept pool costs nothing per call. The same goes
-    for threadpoolctl's scan of the loaded libraries, so one controller is kept.
+    The calling thread is the n-th job. Starting joblib's threading backend costs
+    about 10 ms per call (it builds and tears down a
+    ``multiprocessing.pool.ThreadPool``), as long as analysing a batch of a hundred
+    clips; a kept pool costs nothing per call. The same goes for threadpoolctl's
+    scan of the loaded libraries, so one controller is kept.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -134,12 +135,52 @@ def _executor(n_jobs: int):
             for old in [k for k in _POOLS if k[0] != key[0]]:
                 del _POOLS[old]  # inherited across a fork: its threads are gone
             pool = (
-                ThreadPoolExecutor(n_jobs, thread_name_prefix="sklearn_ser-features")
+                ThreadPoolExecutor(n_jobs - 1, thread_name_prefix="sklearn_ser-feat")
                 if n_jobs > 1
                 else None
             )
             _POOLS[key] = (pool, ThreadpoolController())
         return _POOLS[key]
+
+
+def run_batches(run, batches: list[tuple[int, int]], n_jobs: int) -> None:
+    """``run(start, stop)`` for every batch, on ``n_jobs`` threads: the calling
+    thread and ``n_jobs - 1`` kept helpers take the next batch in order as they
+    finish one. The first error stops the others taking more and is raised here.
+    """
+    pool, _ = _executor(n_jobs)
+    if pool is None or len(batches) == 1:
+        for start, stop in batches:
+            run(start, stop)
+        return
+    todo = iter(batches)
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def work() -> None:
+        while not failed.is_set():
+            with lock:
+                batch = next(todo, None)
+            if batch is None:
+                return
+            try:
+                run(*batch)
+            except BaseException:
+                failed.set()
+                raise
+
+    helpers = [pool.submit(work) for _ in range(min(n_jobs, len(batches)) - 1)]
+    error = None
+    try:
+        work()
+    except BaseException as exc:  # wait for the helpers before raising
+        error = exc
+    for helper in helpers:
+        exc = helper.exception()
+        if error is None and exc is not None:
+            error = exc
+    if error is not None:
+        raise error
 
 
 # Most samples in one batch (about 33 s at 16 kHz): the analysis buffer (2 MiB)
@@ -379,17 +420,11 @@ class AudioFeatureTransformer(
                 frames, counts, out, start, max_frames=self.max_frames, crop=self.crop
             )
 
-        pool, blas = _executor(n_jobs)
+        _, blas = _executor(n_jobs)
         # BLAS is held to one thread: the jobs are the parallelism, and a product
         # split over threads would round differently from one that is not
         with blas.limit(limits=1, user_api="blas"):
-            if n_jobs == 1 or len(batches) == 1:
-                for start, stop in batches:
-                    run(start, stop)
-            else:
-                futures = [pool.submit(run, start, stop) for start, stop in batches]
-                for future in futures:
-                    future.result()  # re-raises a worker's error here
+            run_batches(run, batches, n_jobs)
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -123,3 +123,32 @@ def mel_frames(spec, k0, k1, offsets, weights, power_t, out):
                 acc[j] += w * row[j]
         for j in range(m):
             out[j, b] = acc[j]
+
+
+@njit(nogil=True, cache=True)
+def delta_frames(feats, src, dst, starts, counts, coef):
+    """``feats[:, dst]`` = the Savitzky-Golay derivative (weights ``coef``, an odd
+    number of frames) of ``feats[:, src]`` along the frames of every utterance
+    with at least ``len(coef)`` frames, with librosa's ``mode="interp"`` edges:
+    the first (last) full window's value is repeated over the ``len(coef) // 2``
+    frames at each end. ``feats`` is C-contiguous ``(n_frames_total, channels,
+    n_features)``; utterances with fewer frames are skipped."""
+    width = coef.shape[0]
+    h = width // 2
+    n_feat = feats.shape[2]
+    for u in range(starts.shape[0]):
+        s, t = starts[u], counts[u]
+        if t < width:
+            continue
+        for f in range(s + h, s + t - h):
+            o = feats[f, dst]
+            o[:] = 0.0
+            for j in range(width):
+                c = coef[j]
+                r = feats[f - h + j, src]
+                for k in range(n_feat):
+                    o[k] += c * r[k]
+        for f in range(s, s + h):
+            feats[f, dst] = feats[s + h, dst]
+        for f in range(s + t - h, s + t):
+            feats[f, dst] = feats[s + t - 1 - h, dst]

@@ -256,10 +256,10 @@ _PAD_CODES = {"constant": 0, "edge": 1, "reflect": 2}
 
 class _Scratch(threading.local):
     """Per-thread analysis buffers, kept between batches: the frames of one chunk,
-    its spectrum and its power (transposed), by ``(n_fft, win_length)`` (the kernels write the window's
-    samples only: the zeros around them must be those of this framing). Allocating
-    them per batch costs page faults that, in threads of one process, serialise on
-    the kernel's memory lock."""
+    its spectrum and its power (transposed), by ``(n_fft, win_length)`` (the
+    kernels write the window's samples only: the zeros around them must be those
+    of this framing). Allocating them per batch costs page faults that, in threads
+    of one process, serialise on the kernel's memory lock."""
 
     def get(self, n_fft: int, win_length: int) -> tuple[np.ndarray, ...]:
         bufs = self.__dict__.setdefault("bufs", {})
@@ -378,49 +378,37 @@ def _power_to_db_frames(
 
 
 def _delta_frames(
-    x: np.ndarray,
+    feats: np.ndarray,
     counts: np.ndarray,
     *,
+    src: int,
+    dst: int,
     order: int,
     width: int,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
-    """librosa ``feature.delta(order=order, width=width, mode="interp")`` of every
-    utterance, along the frame axis of ``x`` ``(n_frames_total, n_features)``.
+) -> None:
+    """In place: ``feats[:, dst]`` = librosa ``feature.delta(order=order,
+    width=width, mode="interp")`` of every utterance's ``feats[:, src]``, along
+    the frame axis of the C-contiguous ``feats`` ``(n_frames_total, C, F)``.
 
     Inside an utterance it is the Savitzky-Golay derivative (polynomial order =
-    ``order``), one correlation over all frames of all utterances (a matrix-vector
-    product of the ``width``-frame windows with the weights). Within ``width // 2``
-    frames of an utterance's ends, ``mode="interp"`` fits one polynomial to the
-    first (last) ``width`` frames; its ``order``-th derivative is a constant, the
-    value of the first (last) full window, which is copied there. An utterance with
-    fewer than ``width`` frames gets that one fit over all its frames (zero when it
-    has ``order`` frames or fewer). Written into ``out`` when given (same shape as
-    ``x``, may be a strided view).
+    ``order``), one compiled pass over the frames of all utterances
+    (``_kernels.delta_frames``). Within ``width // 2`` frames of an utterance's
+    ends, ``mode="interp"`` fits one polynomial to the first (last) ``width``
+    frames; its ``order``-th derivative is a constant, the value of the first
+    (last) full window, which is copied there. An utterance with fewer than
+    ``width`` frames gets that one fit over all its frames (zero when it has
+    ``order`` frames or fewer).
     """
-    from numpy.lib.stride_tricks import sliding_window_view
+    from sklearn_ser.features import _kernels
 
-    n, h = x.shape[0], width // 2
-    if out is None:
-        out = np.empty_like(x)
-    coef = _savgol(width, order).astype(np.float32)
-    if n >= width:
-        # windows[i, f, j] = x[i + j, f]: the correlation as one matmul (no
-        # temporaries, about 10x faster than a multiply-add per weight)
-        np.matmul(sliding_window_view(x, width, axis=0), coef, out=out[h : n - h])
+    counts = np.asarray(counts, dtype=np.int64)
     starts = np.cumsum(counts) - counts
-    long = counts >= width
-    if np.any(long):
-        s, t = starts[long], counts[long]
-        k = np.arange(h)
-        head = (s[:, None] + k).ravel()
-        tail = (s[:, None] + t[:, None] - 1 - k).ravel()
-        out[head] = np.repeat(out[s + h], h, axis=0)
-        out[tail] = np.repeat(out[s + t - 1 - h], h, axis=0)
-    for s, t in zip(starts[~long].tolist(), counts[~long].tolist(), strict=True):
-        fit = _short_fit(t, order) @ x[s : s + t].astype(np.float64)
-        out[s : s + t] = fit.astype(np.float32)
-    return out
+    coef = _savgol(width, order).astype(np.float32)
+    _kernels.delta_frames(feats, src, dst, starts, counts, coef)
+    short = counts < width
+    for s, t in zip(starts[short].tolist(), counts[short].tolist(), strict=True):
+        fit = _short_fit(t, order) @ feats[s : s + t, src].astype(np.float64)
+        feats[s : s + t, dst] = fit.astype(np.float32)
 
 
 # --------------------------------------------------------------------------------------
@@ -486,10 +474,7 @@ def _mfcc_frames(
     feats = np.empty((n, n_deltas + 1, n_mfcc), dtype=np.float32)
     np.matmul(log_mel[:, 0, :], dct, out=feats[:, 0, :])
     for order in range(1, n_deltas + 1):
-        _delta_frames(
-            feats[:, 0, :], counts, order=order, width=delta_width,
-            out=feats[:, order, :],
-        )
+        _delta_frames(feats, counts, src=0, dst=order, order=order, width=delta_width)
     if stack == "features":
         feats = feats.reshape(n, 1, (n_deltas + 1) * n_mfcc)
     return feats, counts
@@ -906,6 +891,9 @@ def deltas(
             f"deltas: data must have frames on its last axis, got {arr.shape}"
         )
     lead = arr.shape[:-1]
-    x = np.ascontiguousarray(arr.reshape(-1, arr.shape[-1]).T)
-    d = _delta_frames(x, np.array([arr.shape[-1]]), order=int(order), width=int(width))
-    return np.ascontiguousarray(d.T).reshape(*lead, arr.shape[-1])
+    x = np.empty((arr.shape[-1], 2, arr[..., 0].size), dtype=np.float32)
+    x[:, 0] = arr.reshape(-1, arr.shape[-1]).T
+    _delta_frames(
+        x, np.array([arr.shape[-1]]), src=0, dst=1, order=int(order), width=int(width)
+    )
+    return np.ascontiguousarray(x[:, 1].T).reshape(*lead, arr.shape[-1])
