@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from scipy.fft import rfft
 from scipy.signal import get_window
 
-from sklearn_ser.features import MFCC, Spectrogram, deltas, stft_power
-from sklearn_ser.features import _base, _spectral
+from sklearn_ser.features import MFCC, Spectrogram, _base, _spectral, deltas, stft_power
 
 
 def reference_power(y, *, n_fft, hop, win, center, pad_mode, a):
@@ -64,7 +63,8 @@ def test_stft_power_matches_the_slow_reference(n, win, hop, center, pad_mode, a,
 
 def test_batch_equals_one_utterance_at_a_time(rng):
     # the utterances share one concatenated buffer: no frame may read a neighbour
-    X = [rng.standard_normal(n).astype(np.float32) for n in (1024, 1025, 1300, 3000, 1024)]
+    lengths = (1024, 1025, 1300, 3000, 1024)
+    X = [rng.standard_normal(n).astype(np.float32) for n in lengths]
     for kw in (dict(), dict(pad_mode="reflect"), dict(pre_emphasis=0.97),
                dict(center=False, pre_emphasis=0.5)):
         batch = Spectrogram(**kw).transform(X)
@@ -150,7 +150,8 @@ def test_nan_in_a_later_batch_on_two_threads_names_the_file(tmp_path, rng):
     path = tmp_path / "quiet.wav"
     sf.write(path, np.zeros(2000, dtype=np.float32), 16000)
     X[6] = str(path)
-    with pytest.raises(ValueError, match=r"MFCC: utterance 6 \('.*quiet\.wav'\) is silent"):
+    silent = r"MFCC: utterance 6 \('.*quiet\.wav'\) is silent"
+    with pytest.raises(ValueError, match=silent):
         MFCC(n_jobs=2, batch_size=2).transform(X)
     X[6] = np.full(2000, np.nan, dtype=np.float32)
     with pytest.raises(ValueError, match="MFCC: utterance 6 contains NaN or inf"):
