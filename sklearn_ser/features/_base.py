@@ -76,11 +76,12 @@ _DOCS = {
         Which ``max_frames`` frames a longer utterance keeps: its first ones, or
         the middle ones.""",
     "parallel": """n_jobs : int, default=None
-        Threads analysing batches of utterances at the same time (the FFTs and
-        matrix products release the GIL). Read as joblib reads it: None means 1
-        unless in a :func:`joblib.parallel_config` context, -1 means all
-        processors. The threads are a pool kept between calls (joblib's threading
-        backend takes longer to start than a batch takes). BLAS is held to one
+        Threads analysing batches of utterances at the same time, the calling
+        thread one of them (the FFTs and the compiled frame kernels release the
+        GIL). Read as joblib reads it: None means 1 unless in a
+        :func:`joblib.parallel_config` context, -1 means all processors. The other
+        threads are a pool kept between calls (joblib's threading backend takes
+        longer to start than a batch takes). BLAS is held to one
         thread during the call (its products here are small, and a product split
         over threads would round differently), so ``n_jobs=2`` gives exactly the
         numbers of ``n_jobs=1``.
