@@ -5,6 +5,12 @@ Both train liu2021's CNN-LSTM (40 MFCC, 200-frame segments) with the joint loss
 estimator's figure includes segmenting the utterances, the class-balanced batch
 sampler and skorch's bookkeeping; the plain loop gets pre-cut segments and random
 batches. Prints a table; run ``python benchmarks/bench_training.py [--threads 1 2]``.
+
+``--compile`` adds, per thread count, the same two runs with :func:`torch.compile`
+(the plain loop compiles its module, the estimator gets ``compile=True``). Their
+throughput is that of the epochs after the first, and the table gives the first
+epoch's extra time (the compile; inductor caches its kernels on disk, so a second
+run of the script compiles faster).
 """
 
 from __future__ import annotations
@@ -32,27 +38,33 @@ def make_data(n_utt=96, n_classes=4, n_features=40, seed=0):
     return X, y
 
 
-def plain_loop(seg, seg_y, *, epochs, batch_size, n_classes, seed=0):
+def plain_loop(seg, seg_y, *, epochs, batch_size, n_classes, seed=0, compile=False):
+    """Segments/s of a plain training loop (after the first epoch when
+    ``compile``), and the first epoch's seconds."""
     torch.manual_seed(seed)
     module = CNNLSTM(n_classes=n_classes, n_features=seg.shape[2])
     crit = JointLoss(alpha=0.3)
     opt = torch.optim.Adam(module.parameters(), lr=1e-4, weight_decay=1e-6)
+    net = torch.compile(module) if compile else module
     xt, yt = torch.as_tensor(seg), torch.as_tensor(seg_y)
     n = len(seg)
-    t0 = time.perf_counter()
+    durations = []
     for _ in range(epochs):
+        t0 = time.perf_counter()
         module.train()
         perm = torch.randperm(n)
         for i in range(0, n, batch_size):
             idx = perm[i:i + batch_size]
             opt.zero_grad()
-            loss = crit(module(xt[idx]), yt[idx])
+            loss = crit(net(xt[idx]), yt[idx])
             loss.backward()
             opt.step()
-    return n * epochs / (time.perf_counter() - t0)
+        durations.append(time.perf_counter() - t0)
+    steady = durations[1:] if compile else durations
+    return n * len(steady) / sum(steady), durations[0]
 
 
-def run(threads: int, epochs: int):
+def run(threads: int, epochs: int, compile: bool = False):
     torch.set_num_threads(threads)
     X, y = make_data()
     n_classes = len(np.unique(y))
@@ -60,33 +72,56 @@ def run(threads: int, epochs: int):
     seg_y = y[owner].astype(np.int64)
     # warm-up (allocator, threads)
     plain_loop(seg[:64], seg_y[:64], epochs=1, batch_size=32, n_classes=n_classes)
-    plain = plain_loop(seg, seg_y, epochs=epochs, batch_size=32, n_classes=n_classes)
-    clf = CNNLSTMClassifier(max_epochs=epochs, random_state=0)
+    plain, plain_first = plain_loop(
+        seg, seg_y, epochs=epochs, batch_size=32, n_classes=n_classes, compile=compile
+    )
+    clf = CNNLSTMClassifier(max_epochs=epochs, random_state=0, compile=compile)
     t0 = time.perf_counter()
     clf.fit(X, y)
     fit_s = time.perf_counter() - t0
-    est = sum(clf.history[:, "segments"]) / fit_s
+    segments, durations = clf.history[:, "segments"], clf.history[:, "dur"]
+    if compile:
+        # the epochs after the first; its excess over them is the compile
+        est = sum(segments[1:]) / sum(durations[1:])
+        extra = durations[0] - np.mean(durations[1:])
+    else:
+        est, extra = sum(segments) / fit_s, 0.0
+    clf.predict(X)  # (compiles the inference graph when compile)
     t0 = time.perf_counter()
     clf.predict(X)
     infer = len(X) / (time.perf_counter() - t0)
-    return plain, est, infer, len(seg)
+    plain_extra = plain_first - len(seg) / plain if compile else 0.0
+    return plain, est, infer, len(seg), plain_extra, extra
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--compile", action="store_true",
+                        help="also time both with torch.compile")
     args = parser.parse_args(argv)
     print(f"# {platform.machine()}, torch {torch.__version__}; CNNLSTM, joint loss, "
           f"batch 32, 200-frame segments, {args.epochs} epochs")
     print()
-    print("| threads | segments | plain torch loop (seg/s) | CNNLSTMClassifier.fit (seg/s)"
-          " | ratio | predict (utt/s) |")
-    print("|---|---|---|---|---|---|")
+    print("| threads | compile | segments | plain torch loop (seg/s) | "
+          "CNNLSTMClassifier.fit (seg/s) | ratio | predict (utt/s) | "
+          "compile time: plain / fit (s) |")
+    print("|---|---|---|---|---|---|---|---|")
+    modes = [False, True] if args.compile else [False]
+    eager = {}
     for threads in args.threads:
-        plain, est, infer, n_seg = run(threads, args.epochs)
-        print(f"| {threads} | {n_seg} | {plain:.0f} | {est:.0f} | {est / plain:.2f}x "
-              f"| {infer:.0f} |")
+        for compile in modes:
+            plain, est, infer, n_seg, p_extra, e_extra = run(
+                threads, max(args.epochs, 3 if compile else 1), compile
+            )
+            if not compile:
+                eager[threads] = est
+            gain = f" ({est / eager[threads]:.2f}x eager)" if compile else ""
+            times = f"{max(p_extra, 0):.0f} / {max(e_extra, 0):.0f}" if compile else "-"
+            print(f"| {threads} | {'yes' if compile else 'no'} | {n_seg} | {plain:.0f} "
+                  f"| {est:.0f}{gain} | {est / plain:.2f}x | {infer:.0f} | {times} |",
+                  flush=True)
 
 
 if __name__ == "__main__":

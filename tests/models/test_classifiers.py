@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import shutil
 import warnings
 
 import numpy as np
@@ -146,6 +147,35 @@ def test_clone_and_pickle(data, fitted):
     assert c.get_params()["optimizer__lr"] == fitted.get_params()["optimizer__lr"]
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+
+
+@pytest.mark.skipif(
+    not (shutil.which("g++") or shutil.which("c++")),
+    reason="torch.compile on CPU (inductor) needs a C++ compiler; none on PATH",
+)
+def test_compile_opt_in_compiles_the_network_not_the_loss(data):
+    # slow the first time (about 30 s); inductor caches its kernels on disk
+    X, y, _ = data
+    # (not margin=100: its huge loss at lr 1e-2 turns rounding into divergence)
+    kw = dict(loss="joint", max_epochs=2, batch_size=16, m_per_class=4)
+    eager = small_cnnlstm(**kw).fit(X, y)
+    with warnings.catch_warnings():
+        # torch's own, from inside dynamo/inductor
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        compiled = small_cnnlstm(compile=True, **kw).fit(X, y)
+        assert type(compiled.module_).__name__ == "OptimizedModule"
+        assert isinstance(compiled.criterion_, JointLoss)  # left eager
+        proba = compiled.predict_proba(X)
+        # same seed, same batches: the same training, to rounding
+        np.testing.assert_allclose(proba, eager.predict_proba(X), atol=1e-4)
+        np.testing.assert_allclose(  # the loss ran eagerly on the compiled output
+            compiled.history[:, "train_loss"], eager.history[:, "train_loss"],
+            rtol=1e-3, atol=1e-5,
+        )
+        restored = pickle.loads(pickle.dumps(compiled))
+        np.testing.assert_allclose(restored.predict_proba(X), proba, atol=1e-6)
+    assert clone(compiled).get_params()["compile"] is True
 
 
 def test_joint_loss_uses_class_balanced_batches_and_logs_triplets(data):
