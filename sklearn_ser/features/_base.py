@@ -87,8 +87,8 @@ _DOCS = {
         numbers of ``n_jobs=1``.
     batch_size : int, default=64
         Most utterances analysed together in one batch (on average; batches are
-        balanced by duration, and also hold at most about 2**19 samples, 33 s
-        at 16 kHz). The batches, and so the numbers, do not depend on
+        balanced by duration, the last quarter of them half as long, and also
+        hold at most about 2**19 samples, 33 s at 16 kHz). The batches, and so the numbers, do not depend on
         ``n_jobs``; the jobs take them one after the other.""",
     "short": """Every utterance needs at least one window of samples (``win_length``;
     ``n_fft`` when ``center=False``, as librosa requires); a shorter one raises a

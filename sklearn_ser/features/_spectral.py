@@ -5,9 +5,10 @@ The numbers are librosa's (``librosa.stft`` / ``feature.melspectrogram`` /
 every utterance of a call is analysed in one pass: the waveforms are concatenated
 once, and the frames of all of them go, in cache-sized chunks, through compiled
 kernels (``_kernels``: windowing with the pad and pre-emphasis applied on the fly,
-then the power or sparse mel sum and the log) around one real FFT per chunk; the
-DCT is one matrix product. The per-utterance parts (``top_db`` clipping, delta
-edges, output packing) are vectorised over the concatenated frames.
+then the power or the sparse mel sum) around one real FFT per chunk; the log and
+the DCT are one numpy pass and one matrix product per batch, the deltas one
+compiled pass. The per-utterance parts (``top_db`` clipping, delta edges, output
+packing) are vectorised over the concatenated frames.
 
 Internal layout: ``frames`` arrays are ``(n_frames_total, n_features)``, the frames
 of utterance 0 first, then those of utterance 1, ...; ``counts[i]`` is the number of
@@ -319,8 +320,8 @@ def _frame_power(
     n_utt = len(waves)
     lengths = np.fromiter((w.shape[0] for w in waves), dtype=np.int64, count=n_utt)
     counts = np.asarray(fr.n_frames(lengths), dtype=np.int64)
+    # check_audio gives float32 waveforms
     flat = np.ascontiguousarray(waves[0] if n_utt == 1 else np.concatenate(waves))
-    flat = flat.astype(np.float32, copy=False)
     offsets = np.zeros(n_utt, dtype=np.int64)
     np.cumsum(lengths[:-1], out=offsets[1:])
     # two reductions per batch: NaN and inf propagate to the minimum or maximum
