@@ -18,10 +18,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["mel_frames", "power_frames", "window_frames"]
+__all__ = ["PAD_CODES", "delta_frames", "mel_frames", "power_frames", "window_frames"]
 
 # pad modes, as ints for the kernels
 PAD_CONSTANT, PAD_EDGE, PAD_REFLECT = 0, 1, 2
+PAD_CODES = {"constant": PAD_CONSTANT, "edge": PAD_EDGE, "reflect": PAD_REFLECT}
 
 
 @njit(nogil=True, cache=True)

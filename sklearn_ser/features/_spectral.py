@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from sklearn_ser.utils._validation import check_audio
+from sklearn_ser.utils._validation import NAN_SAMPLES, SILENT_SAMPLES, check_audio
 
 __all__ = [
     "deltas",
@@ -250,9 +250,6 @@ class BadSamplesError(ValueError):
         super().__init__(f"utterance {index} {problem}")
 
 
-_NAN_MSG = "contains NaN or inf samples"
-_SILENT_MSG = "is silent (all samples are zero)"
-_PAD_CODES = {"constant": 0, "edge": 1, "reflect": 2}
 
 
 class _Scratch(threading.local):
@@ -331,7 +328,7 @@ def _frame_power(
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         finite = np.isfinite(lo[j]) and np.isfinite(hi[j])
-        raise BadSamplesError(j, _SILENT_MSG if finite else _NAN_MSG)
+        raise BadSamplesError(j, SILENT_SAMPLES if finite else NAN_SAMPLES)
 
     hop, win, n_fft = fr.hop_length, fr.win_length, fr.n_fft
     pad = n_fft // 2 if fr.center else 0
@@ -342,7 +339,7 @@ def _frame_power(
     # window sample k of frame f is sample frame_pos[f] + k of its utterance
     frame_pos = (np.arange(n_total, dtype=np.int64) - first) * hop + (lpad - pad)
     window = _window(fr.window, win)
-    pad_code = _PAD_CODES[fr.pad_mode]
+    pad_code = _kernels.PAD_CODES[fr.pad_mode]
     a = float(fr.pre_emphasis)
 
     out = np.empty((n_total, n_out), dtype=np.float32)

@@ -28,6 +28,11 @@ __all__ = [
 
 _PATH_TYPES = (str, bytes, os.PathLike)
 
+# what is wrong with an utterance's samples, after its label in an error message
+# (check_audio, and the feature transformers' per-batch check)
+NAN_SAMPLES = "contains NaN or inf samples"
+SILENT_SAMPLES = "is silent (all samples are zero)"
+
 
 def _as_items(X: Any, *, name: str, what: str) -> list:
     """Split ``X`` into a list of per-utterance items, rejecting scalars and strings."""
@@ -210,9 +215,9 @@ def check_audio(
             # two reductions without temporaries: NaN propagates through min and max
             lo, hi = float(y.min()), float(y.max())
             if not (math.isfinite(lo) and math.isfinite(hi)):
-                raise ValueError(f"{name}: {label} contains NaN or inf samples")
+                raise ValueError(f"{name}: {label} {NAN_SAMPLES}")
             if lo == 0.0 and hi == 0.0:
-                raise ValueError(f"{name}: {label} is silent (all samples are zero)")
+                raise ValueError(f"{name}: {label} {SILENT_SAMPLES}")
         if trim:
             y = trim_silence(y)
             label = f"{label} (after trimming silence)"
