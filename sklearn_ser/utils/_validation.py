@@ -15,6 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_ser.utils._audio import (
+    AudioFileNotFoundError,
+    load_audio,
+    to_mono_float,
+    trim_silence,
+)
+
 __all__ = [
     "audio_items",
     "check_audio",
@@ -97,12 +104,6 @@ def utterance_label(item: Any, index: int) -> str:
 
 def _waveform(item: Any, *, sr: int, name: str, label: str, copy: bool) -> np.ndarray:
     """One item (path or array) as a mono float32 waveform at ``sr``, unchecked."""
-    from sklearn_ser.datasets._audio import (
-        AudioFileNotFoundError,
-        load_audio,
-        to_mono_float,
-    )
-
     if isinstance(item, _PATH_TYPES):
         try:
             return load_audio(item, sr=sr)
@@ -156,8 +157,9 @@ def check_audio(
         Shortest acceptable utterance (after loading and trimming), e.g. one
         analysis window.
     trim : bool, default=False
-        Trim leading/trailing silence (:func:`~sklearn_ser.datasets._audio.
-        trim_silence`) after the other checks, before the length check.
+        Trim leading/trailing silence
+        (:func:`~sklearn_ser.utils._audio.trim_silence`) after the other checks,
+        before the length check.
     start : int, default=0
         Index of ``X``'s first utterance in the whole collection, used in error
         messages when ``X`` is a slice of it (see :func:`audio_items`).
@@ -201,8 +203,6 @@ def check_audio(
     ...
     ValueError: MFCC: utterance 1 has 100 samples, shorter than one 640-sample ...
     """
-    from sklearn_ser.datasets._audio import trim_silence
-
     items = audio_items(X, name=name)
     waves = []
     check_samples = check_samples or trim
