@@ -118,7 +118,7 @@ def test_clone_pickle_feature_names():
     assert len(names) == 9 and names[0] == "spectrogramhasher0"
 
 
-@pytest.mark.parametrize("n", [0, -1, 2.5, True])
+@pytest.mark.parametrize("n", [0, -1, 2.5])
 def test_bad_n(n):
     with pytest.raises(ValueError, match="n"):
         average_hash(np.ones((4, 4)), n=n)
