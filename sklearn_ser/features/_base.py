@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.base import _fit_context
 
 from sklearn_ser.features._engine import map_batches
-from sklearn_ser.features._framing import Framing, make_framing
+from sklearn_ser.features._framing import FRAMING_PARAMS, Framing, make_framing
 from sklearn_ser.utils._validation import (
     audio_items,
     check_audio,
@@ -150,14 +150,12 @@ class AudioFeatureTransformer(
     """
 
     _parameter_constraints: dict = {
-        "sr": [Interval(Integral, 1, None, closed="left")],
+        **{
+            key: FRAMING_PARAMS[key]
+            for key in ("sr", "n_fft", "window", "center", "pad_mode", "pre_emphasis")
+        },
         "win_ms": [Interval(Real, 0, None, closed="neither")],
         "hop_ms": [Interval(Real, 0, None, closed="neither")],
-        "n_fft": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [str, tuple],
-        "center": ["boolean"],
-        "pad_mode": [StrOptions({"constant", "edge", "reflect"})],
-        "pre_emphasis": [Interval(Real, 0, 1, closed="both")],
         "trim_silence": ["boolean"],
         "max_frames": [Interval(Integral, 1, None, closed="left"), None],
         "pad_value": [Real],

@@ -10,10 +10,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["Framing", "framing_from_args", "get_window", "make_framing"]
+__all__ = [
+    "FRAMING_PARAMS",
+    "Framing",
+    "framing_from_args",
+    "get_window",
+    "make_framing",
+]
+
+# The constraints of the analysis settings as the public functions take them
+# (validate_params; in samples). The transformers take the window and the hop in
+# milliseconds and share the others (``AudioFeatureTransformer``).
+_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+FRAMING_PARAMS: dict = {
+    "y": "no_validation",  # check_audio's messages are more specific
+    "sr": [_POSITIVE_INT],
+    "n_fft": [_POSITIVE_INT, None],
+    "hop_length": [_POSITIVE_INT, None],
+    "win_length": [_POSITIVE_INT, None],
+    "window": [str, tuple],
+    "center": ["boolean"],
+    "pad_mode": [StrOptions({"constant", "edge", "reflect"})],
+    "pre_emphasis": [Interval(Real, 0, 1, closed="both")],
+}
 
 
 @lru_cache(maxsize=64)

@@ -14,9 +14,8 @@ from sklearn_compat.utils._param_validation import validate_params
 
 from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer, fill_doc
 from sklearn_ser.features._deltas import _delta_frames
-from sklearn_ser.features._framing import Framing, framing_from_args
+from sklearn_ser.features._framing import FRAMING_PARAMS, Framing, framing_from_args
 from sklearn_ser.features._spectral import (
-    FRAMING_PARAMS,
     MEL_PARAMS,
     TOP_DB_PARAM,
     _as_waves,
@@ -93,16 +92,23 @@ def check_mfcc_settings(
         )
 
 
+# the cepstral arguments, shared by mfcc() and MFCC (whose ``deltas`` is n_deltas)
+_CEPSTRAL_PARAMS: dict = {
+    "n_mfcc": [Interval(Integral, 1, None, closed="left")],
+    "lifter": [Interval(Real, 0, None, closed="left")],
+    "delta_width": [Interval(Integral, 3, None, closed="left")],
+    "stack": [StrOptions({"channels", "features"})],
+}
+_N_DELTAS = [Options(Integral, {0, 1, 2})]
+
+
 @validate_params(
     {
         **FRAMING_PARAMS,
         **MEL_PARAMS,
         **TOP_DB_PARAM,
-        "n_mfcc": [Interval(Integral, 1, None, closed="left")],
-        "lifter": [Interval(Real, 0, None, closed="left")],
-        "n_deltas": [Options(Integral, {0, 1, 2})],
-        "delta_width": [Interval(Integral, 3, None, closed="left")],
-        "stack": [StrOptions({"channels", "features"})],
+        **_CEPSTRAL_PARAMS,
+        "n_deltas": _N_DELTAS,
     },
     prefer_skip_nested_validation=True,
 )
@@ -296,15 +302,10 @@ class MFCC(AudioFeatureTransformer):
 
     _parameter_constraints: dict = {
         **AudioFeatureTransformer._parameter_constraints,
-        "n_mfcc": [Interval(Integral, 1, None, closed="left")],
-        "n_mels": [Interval(Integral, 1, None, closed="left")],
-        "fmin": [Interval(Real, 0, None, closed="left")],
-        "fmax": [Interval(Real, 0, None, closed="neither"), None],
-        "lifter": [Interval(Real, 0, None, closed="left")],
-        "top_db": [Interval(Real, 0, None, closed="left"), None],
-        "deltas": [Options(Integral, {0, 1, 2})],
-        "delta_width": [Interval(Integral, 3, None, closed="left")],
-        "stack": [StrOptions({"channels", "features"})],
+        **MEL_PARAMS,
+        **TOP_DB_PARAM,
+        **_CEPSTRAL_PARAMS,
+        "deltas": _N_DELTAS,
     }
 
     def __init__(

@@ -21,11 +21,11 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn_compat.utils._param_validation import validate_params
 
 from sklearn_ser.features._engine import frame_power
-from sklearn_ser.features._framing import Framing, framing_from_args
+from sklearn_ser.features._framing import FRAMING_PARAMS, Framing, framing_from_args
 from sklearn_ser.utils._validation import check_audio
 
 __all__ = [
@@ -37,23 +37,10 @@ __all__ = [
 
 _AMIN = 1e-10  # librosa.power_to_db's amin
 
-# The constraints of the public functions' arguments (validate_params), shared by
-# every function that takes them; the transformers declare theirs in
-# ``_parameter_constraints`` (in milliseconds where these are in samples).
-_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
-FRAMING_PARAMS: dict = {
-    "y": "no_validation",  # check_audio's messages are more specific
-    "sr": [_POSITIVE_INT],
-    "n_fft": [_POSITIVE_INT, None],
-    "hop_length": [_POSITIVE_INT, None],
-    "win_length": [_POSITIVE_INT, None],
-    "window": [str, tuple],
-    "center": ["boolean"],
-    "pad_mode": [StrOptions({"constant", "edge", "reflect"})],
-    "pre_emphasis": [Interval(Real, 0, 1, closed="both")],
-}
+# The constraints of the mel and dB arguments, shared by the public functions
+# (validate_params) and the transformers (_parameter_constraints).
 MEL_PARAMS: dict = {
-    "n_mels": [_POSITIVE_INT],
+    "n_mels": [Interval(Integral, 1, None, closed="left")],
     "fmin": [Interval(Real, 0, None, closed="left")],
     "fmax": [Interval(Real, 0, None, closed="neither"), None],
 }

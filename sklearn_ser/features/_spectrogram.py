@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
 from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer, fill_doc
 from sklearn_ser.features._framing import Framing
 from sklearn_ser.features._spectral import (
+    MEL_PARAMS,
+    TOP_DB_PARAM,
     _power_to_db_frames,
     log_mel_spectrogram,
     stft_power,
@@ -75,10 +75,8 @@ class LogMelSpectrogram(AudioFeatureTransformer):
 
     _parameter_constraints: dict = {
         **AudioFeatureTransformer._parameter_constraints,
-        "n_mels": [Interval(Integral, 1, None, closed="left")],
-        "fmin": [Interval(Real, 0, None, closed="left")],
-        "fmax": [Interval(Real, 0, None, closed="neither"), None],
-        "top_db": [Interval(Real, 0, None, closed="left"), None],
+        **MEL_PARAMS,
+        **TOP_DB_PARAM,
     }
 
     def __init__(
@@ -199,7 +197,7 @@ class Spectrogram(AudioFeatureTransformer):
     _parameter_constraints: dict = {
         **AudioFeatureTransformer._parameter_constraints,
         "scale": [StrOptions({"db", "power", "magnitude"})],
-        "top_db": [Interval(Real, 0, None, closed="left"), None],
+        **TOP_DB_PARAM,
     }
 
     def __init__(
