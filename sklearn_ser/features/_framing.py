@@ -132,9 +132,7 @@ def make_framing(
             f"{name}: n_fft={n_fft} is shorter than the {win_length}-sample window; "
             "n_fft must be >= the window length"
         )
-    if isinstance(window, list):
-        window = tuple(window)
-    try:
+    try:  # a tuple's items (the constraints see only the tuple)
         hash(window)
     except TypeError:
         raise TypeError(
