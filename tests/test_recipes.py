@@ -433,3 +433,16 @@ def test_the_channel_steps_are_the_public_transformers():
 
     assert type(recipes.liu2023().named_steps["select"]) is SelectChannels
     assert type(recipes.li2021().named_steps["features"]) is StackSpectrograms
+
+
+def test_the_registry_imports_no_torch():
+    """``sklearn-ser --help`` and the recipe names need no torch: the records build
+    their estimators only when a recipe is made."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sklearn_ser.recipes as r; r.param_grid('kumar'); "
+            "print(len(r.RECIPES), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [str(len(recipes.RECIPES)), "False"]
