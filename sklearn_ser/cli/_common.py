@@ -1,4 +1,4 @@
-"""What the commands share: the recipe from the arguments, the corpus, audio, ``--out``."""
+"""What the commands share: the recipe from the arguments, corpus, audio, ``--out``."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def make_recipe(args: argparse.Namespace):
 
     if args.recipe not in recipes.RECIPES:
         raise CLIError(
-            f"unknown recipe {args.recipe!r}; choose one of: {', '.join(recipes.RECIPES)}"
+            f"unknown recipe {args.recipe!r}; choose one of: "
+            f"{', '.join(recipes.RECIPES)}"
         )
     pipe = recipes.make_recipe(args.recipe, random_state=args.random_state)
     if args.max_epochs is not None:
@@ -52,7 +53,12 @@ def _is_ravdess(path: Path) -> bool:
 
 def load_corpus(data: str):
     """A Bunch (X paths, y, speaker) from a corpus folder or a CSV manifest."""
-    from sklearn_ser.datasets import load_emodb, load_folder, load_manifest, load_ravdess
+    from sklearn_ser.datasets import (
+        load_emodb,
+        load_folder,
+        load_manifest,
+        load_ravdess,
+    )
 
     path = Path(data).expanduser()
     if not path.exists():
@@ -60,7 +66,8 @@ def load_corpus(data: str):
     if path.is_file():
         if path.suffix.lower() != ".csv":
             raise CLIError(
-                f"--data {data!r} is a file but not a CSV manifest (expected a .csv with "
+                f"--data {data!r} is a file but not a CSV manifest (expected a .csv "
+                "with "
                 "columns path,label,speaker, or a corpus folder)"
             )
         corpus = load_manifest(path)
@@ -74,7 +81,8 @@ def load_corpus(data: str):
     if len(labels) < 2:
         # e.g. --data pointing one level too high: every file gets the one label
         raise CLIError(
-            f"--data {data!r} holds {len(labels)} class ({', '.join(labels) or 'none'}; "
+            f"--data {data!r} holds {len(labels)} class "
+            f"({', '.join(labels) or 'none'}; "
             f"{len(corpus.y)} "
             "files); a corpus needs at least two (expected <label>/*.wav folders, "
             "EmoDB's wav/ + labels.csv, RAVDESS's Actor_XX/ folders, or a CSV "
@@ -114,8 +122,9 @@ def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "reading audio
     if sr is None:  # the first step reads files itself
         return np.asarray(paths)
     out = np.empty(len(paths), dtype=object)
-    for i, p in enumerate(tqdm(paths, desc=what, unit="file", disable=quiet,
-                               file=sys.stderr, leave=False)):
+    for i, p in enumerate(
+        tqdm(paths, desc=what, unit="file", disable=quiet, file=sys.stderr, leave=False)
+    ):
         try:
             out[i] = load_audio(p, sr=sr)
         except (OSError, ValueError, RuntimeError) as exc:

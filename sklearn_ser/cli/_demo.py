@@ -1,4 +1,4 @@
-"""``sklearn-ser demo``: a speaker-independent cross-validation on the synthetic corpus."""
+"""``sklearn-ser demo``: speaker-independent cross-validation, synthetic corpus."""
 
 from __future__ import annotations
 
@@ -60,7 +60,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from sklearn.model_selection import StratifiedGroupKFold
 
     from sklearn_ser.datasets import make_emotional_speech
-    from sklearn_ser.metrics import per_class_recall, unweighted_accuracy, weighted_accuracy
+    from sklearn_ser.metrics import (
+        per_class_recall,
+        unweighted_accuracy,
+        weighted_accuracy,
+    )
 
     t0 = time.perf_counter()
     _progress(

@@ -1,4 +1,4 @@
-"""``sklearn-ser evaluate``: cross-validate a recipe; folds here or on a Dask cluster."""
+"""``sklearn-ser evaluate``: cross-validate a recipe, here or on a Dask cluster."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import time
 
 from sklearn_ser import __version__
 
-from ._common import CLIError, check_out, load_corpus, make_recipe, read_audio, sample_rate
+from ._common import (
+    CLIError,
+    check_out,
+    load_corpus,
+    make_recipe,
+    read_audio,
+    sample_rate,
+)
 from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
 
 
@@ -27,7 +34,9 @@ def _check_backend(args: argparse.Namespace) -> None:
             raise CLIError("--scheduler is used only with --backend dask")
         return
     if not args.scheduler:
-        raise CLIError("--backend dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+        raise CLIError(
+            "--backend dask needs --scheduler ADDRESS (e.g. tcp://host:8786)"
+        )
     try:
         import distributed  # noqa: F401
     except ImportError:
@@ -80,9 +89,12 @@ def _splits(args: argparse.Namespace, data, y):
     else:
         if n_speakers < k:
             raise CLIError(
-                f"--cv kfold:{k} needs at least {k} speakers, the corpus has {n_speakers}"
+                f"--cv kfold:{k} needs at least {k} speakers, the corpus has "
+                f"{n_speakers}"
             )
-        cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=args.random_state)
+        cv = StratifiedGroupKFold(
+            n_splits=k, shuffle=True, random_state=args.random_state
+        )
         text = f"speaker-grouped stratified {k}-fold"
     return list(cv.split(np.zeros(len(y)), y, groups)), text
 
@@ -130,7 +142,9 @@ def _score(y, splits, preds, speakers):
             "UA": float(unweighted_accuracy(y[test], pred)),
         }
         if speakers is not None:
-            fold["test_speakers"] = sorted(map(str, np.unique(np.asarray(speakers)[test])))
+            fold["test_speakers"] = sorted(
+                map(str, np.unique(np.asarray(speakers)[test]))
+            )
         folds.append(fold)
     overall = {
         "WA": float(weighted_accuracy(y, y_pred)),
@@ -143,20 +157,27 @@ def _score(y, splits, preds, speakers):
     return y_pred, folds, overall
 
 
-def _print_table(args, protocol: str, folds: list, overall: dict, n: int, n_classes: int):
+def _print_table(
+    args, protocol: str, folds: list, overall: dict, n: int, n_classes: int
+):
     print(f"recipe {args.recipe} on {args.data}: {protocol}")
     print(f"{'fold':>7} {'n_test':>6}     WA     UA")
     for f in folds:
         print(f"{f['fold']:>7} {f['n_test']:>6}  {f['WA']:.3f}  {f['UA']:.3f}")
-    print(f"{'overall':>7} {n:>6}  {overall['WA']:.3f}  {overall['UA']:.3f}"
-          "  (pooled over folds)")
-    print(f"{'mean':>7} {'':>6}  {overall['WA_mean']:.3f}  {overall['UA_mean']:.3f}"
-          f"  (± {overall['WA_std']:.3f} / {overall['UA_std']:.3f} over folds)")
+    print(
+        f"{'overall':>7} {n:>6}  {overall['WA']:.3f}  {overall['UA']:.3f}"
+        "  (pooled over folds)"
+    )
+    print(
+        f"{'mean':>7} {'':>6}  {overall['WA_mean']:.3f}  {overall['UA_mean']:.3f}"
+        f"  (± {overall['WA_std']:.3f} / {overall['UA_std']:.3f} over folds)"
+    )
     print(f"chance UA: {1 / n_classes:.3f}")
 
 
-def _write_results(args, out, *, protocol, data, y, y_pred, splits, folds, overall,
-                   seconds: float) -> None:
+def _write_results(
+    args, out, *, protocol, data, y, y_pred, splits, folds, overall, seconds: float
+) -> None:
     """results.json, predictions.csv and confusion_matrix.png in the folder ``out``."""
     import json
 
@@ -185,8 +206,13 @@ def _write_results(args, out, *, protocol, data, y, y_pred, splits, folds, overa
     }
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     _write_predictions(out / "predictions.csv", data, y, y_pred, splits)
-    _plot_confusion(out / "confusion_matrix.png", y, y_pred, classes,
-                    title=f"{args.recipe}: {protocol}")
+    _plot_confusion(
+        out / "confusion_matrix.png",
+        y,
+        y_pred,
+        classes,
+        title=f"{args.recipe}: {protocol}",
+    )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -213,12 +239,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     _print_table(args, protocol, folds, overall, len(y), len(np.unique(y)))
     if args.out is not None:
         out = Path(args.out)
-        _write_results(args, out, protocol=protocol, data=data, y=y, y_pred=y_pred,
-                       splits=splits, folds=folds, overall=overall,
-                       seconds=time.perf_counter() - t0)
+        _write_results(
+            args,
+            out,
+            protocol=protocol,
+            data=data,
+            y=y,
+            y_pred=y_pred,
+            splits=splits,
+            folds=folds,
+            overall=overall,
+            seconds=time.perf_counter() - t0,
+        )
         if not args.quiet:
-            _progress(f"results written to {out}/ (results.json, predictions.csv, "
-                      "confusion_matrix.png)")
+            _progress(
+                f"results written to {out}/ (results.json, predictions.csv, "
+                "confusion_matrix.png)"
+            )
     return 0
 
 

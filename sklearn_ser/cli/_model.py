@@ -6,7 +6,14 @@ import argparse
 import sys
 import time
 
-from ._common import CLIError, check_out, load_corpus, make_recipe, read_audio, sample_rate
+from ._common import (
+    CLIError,
+    check_out,
+    load_corpus,
+    make_recipe,
+    read_audio,
+    sample_rate,
+)
 from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
 
 
@@ -22,8 +29,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     y = np.asarray(data.y)
     X = read_audio(data.X, sr=sample_rate(pipe), quiet=args.quiet)
     if not args.quiet:
-        _progress(f"training {args.recipe} on {len(y)} utterances, "
-                  f"{len(np.unique(y))} classes ...")
+        _progress(
+            f"training {args.recipe} on {len(y)} utterances, "
+            f"{len(np.unique(y))} classes ..."
+        )
     _attach_epoch_bar(pipe, quiet=args.quiet, desc="training")
     try:
         pipe.fit(X, y)
@@ -73,7 +82,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise CLIError(f"audio file {missing[0]!r} not found")
     model = load_model(args.model)
     if not hasattr(model, "predict"):
-        raise CLIError(f"{args.model!r} holds a {type(model).__name__}, not a classifier")
+        raise CLIError(
+            f"{args.model!r} holds a {type(model).__name__}, not a classifier"
+        )
     X = read_audio(args.files, sr=sample_rate(model), quiet=args.quiet)
     if hasattr(model, "predict_proba"):
         proba = np.asarray(model.predict_proba(X), dtype=float)

@@ -79,30 +79,44 @@ def _recipe_options() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument(
-        "--recipe", required=True, metavar="NAME", choices=names,
+        "--recipe",
+        required=True,
+        metavar="NAME",
+        choices=names,
         help=f"the paper's pipeline (sklearn_ser.recipes), one of {', '.join(names)} "
         f"(required). {summaries}",
     )
     parser.add_argument(
-        "--data", required=True, metavar="DIR|CSV",
+        "--data",
+        required=True,
+        metavar="DIR|CSV",
         help="the corpus (required): " + "; or ".join(DATA_LAYOUTS) + ". The layouts "
         "are tried in this order",
     )
     parser.add_argument(
-        "--max-epochs", type=_positive_int, default=None, metavar="N",
+        "--max-epochs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
         help="override the training epochs of the recipe's network (every "
         f"{' / '.join(EPOCH_PARAMS)} parameter); default: the recipe's own "
         "({epochs})",
     )
-    parser.add_argument("--random-state", type=int, default=0, metavar="SEED",
-                        help="seed of the recipe and of the folds (default: 0)")
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the recipe and of the folds (default: 0)",
+    )
     return parser
 
 
 def _quiet_option() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument(
-        "--quiet", action="store_true",
+        "--quiet",
+        action="store_true",
         help="no progress bars or progress messages (default: progress on stderr)",
     )
     return parser
@@ -112,24 +126,44 @@ def _add_demo(sub) -> None:
     from ._demo import cmd_demo
 
     demo = sub.add_parser(
-        "demo", formatter_class=_HelpFormatter,
+        "demo",
+        formatter_class=_HelpFormatter,
         help="speaker-independent cross-validation on the embedded synthetic corpus",
         description=(
             "Generate the synthetic emotional-speech corpus, run a speaker-grouped "
             "cross-validation and print WA (accuracy) and UA (mean per-class recall)."
         ),
     )
-    demo.add_argument("--n-per-class", type=_positive_int, default=40,
-                      help="utterances per class (default: 40)")
-    demo.add_argument("--n-speakers", type=_positive_int, default=8,
-                      help="number of speakers (default: 8)")
-    demo.add_argument("--folds", type=_positive_int, default=4,
-                      help="cross-validation folds (default: 4)")
+    demo.add_argument(
+        "--n-per-class",
+        type=_positive_int,
+        default=40,
+        help="utterances per class (default: 40)",
+    )
+    demo.add_argument(
+        "--n-speakers",
+        type=_positive_int,
+        default=8,
+        help="number of speakers (default: 8)",
+    )
+    demo.add_argument(
+        "--folds",
+        type=_positive_int,
+        default=4,
+        help="cross-validation folds (default: 4)",
+    )
     demo.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
-    demo.add_argument("--epochs", type=_positive_int, default=30,
-                      help="training epochs of the CNN-LSTM (default: 30)")
-    demo.add_argument("--no-deep", action="store_true",
-                      help="run only the MFCC-statistics baseline (default: both models)")
+    demo.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=30,
+        help="training epochs of the CNN-LSTM (default: 30)",
+    )
+    demo.add_argument(
+        "--no-deep",
+        action="store_true",
+        help="run only the MFCC-statistics baseline (default: both models)",
+    )
     demo.set_defaults(func=cmd_demo)
 
 
@@ -140,7 +174,9 @@ def _add_model_commands(sub) -> None:
 
     recipe, quiet = _recipe_options(), _quiet_option()
     evaluate = sub.add_parser(
-        "evaluate", parents=[recipe, quiet], formatter_class=_HelpFormatter,
+        "evaluate",
+        parents=[recipe, quiet],
+        formatter_class=_HelpFormatter,
         help="cross-validate a recipe on a corpus (WA/UA per fold and overall)",
         description=(
             "Cross-validate a paper's recipe on a corpus: WA (accuracy) and UA (mean "
@@ -149,26 +185,41 @@ def _add_model_commands(sub) -> None:
         ),
     )
     evaluate.add_argument(
-        "--cv", type=_cv_spec, default=("loso", None), metavar="loso|kfold:K",
+        "--cv",
+        type=_cv_spec,
+        default=("loso", None),
+        metavar="loso|kfold:K",
         help="loso: leave one speaker out (the default); kfold:K: K speaker-grouped "
         "stratified folds (random utterance folds when the corpus has no speakers; "
         "kfold alone: K = 5)",
     )
-    evaluate.add_argument("--out", metavar="DIR", default=None,
-                          help="folder for results.json, predictions.csv and "
-                          "confusion_matrix.png (default: none, results on stdout only)")
     evaluate.add_argument(
-        "--backend", choices=("local", "dask"), default="local",
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="folder for results.json, predictions.csv and "
+        "confusion_matrix.png (default: none, results on stdout only)",
+    )
+    evaluate.add_argument(
+        "--backend",
+        choices=("local", "dask"),
+        default="local",
         help="where the folds run: here (the default: local) or on a Dask cluster "
         "(needs the 'dask' extra and --scheduler)",
     )
-    evaluate.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                          help="address of the Dask scheduler, e.g. tcp://host:8786 "
-                          "(default: none; required with --backend dask)")
+    evaluate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="address of the Dask scheduler, e.g. tcp://host:8786 "
+        "(default: none; required with --backend dask)",
+    )
     evaluate.set_defaults(func=cmd_evaluate)
 
     train = sub.add_parser(
-        "train", parents=[recipe, quiet], formatter_class=_HelpFormatter,
+        "train",
+        parents=[recipe, quiet],
+        formatter_class=_HelpFormatter,
         help="train a recipe on a corpus and save the model file",
         description=(
             "Fit a paper's recipe on a whole corpus and save it as a model file "
@@ -176,24 +227,39 @@ def _add_model_commands(sub) -> None:
             "no pickle)."
         ),
     )
-    train.add_argument("--out", required=True, metavar="MODEL",
-                       help="the model file to write (required)")
+    train.add_argument(
+        "--out",
+        required=True,
+        metavar="MODEL",
+        help="the model file to write (required)",
+    )
     train.set_defaults(func=cmd_train)
 
     predict = sub.add_parser(
-        "predict", parents=[quiet], formatter_class=_HelpFormatter,
+        "predict",
+        parents=[quiet],
+        formatter_class=_HelpFormatter,
         help="predict the emotion of audio files with a saved model",
         description=(
             "Load a model file written by 'sklearn-ser train' (or save_model) and "
             "print the label and the class probabilities of every file."
         ),
     )
-    predict.add_argument("--model", required=True, metavar="MODEL",
-                         help="a model file written by 'sklearn-ser train' (required)")
-    predict.add_argument("files", nargs="+", metavar="FILES",
-                         help="audio files (WAV, FLAC, OGG)")
-    predict.add_argument("--format", choices=("csv", "json"), default="csv",
-                         help="output format on stdout (default: csv)")
+    predict.add_argument(
+        "--model",
+        required=True,
+        metavar="MODEL",
+        help="a model file written by 'sklearn-ser train' (required)",
+    )
+    predict.add_argument(
+        "files", nargs="+", metavar="FILES", help="audio files (WAV, FLAC, OGG)"
+    )
+    predict.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="output format on stdout (default: csv)",
+    )
     predict.set_defaults(func=cmd_predict)
 
 
@@ -216,7 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sklearn-ser",
         description="Speech emotion recognition with scikit-learn estimators.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub)
     _add_model_commands(sub)

@@ -43,8 +43,9 @@ def _epoch_bar_class():
 
         def on_train_begin(self, net, X=None, y=None, **kwargs):
             total = kwargs.get("epochs") or net.max_epochs
-            self.bar_ = tqdm(total=total, desc=self.desc, unit="epoch",
-                             file=sys.stderr, leave=False)
+            self.bar_ = tqdm(
+                total=total, desc=self.desc, unit="epoch", file=sys.stderr, leave=False
+            )
 
         def on_epoch_end(self, net, **kwargs):
             loss = net.history[-1].get("train_loss")

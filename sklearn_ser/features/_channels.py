@@ -94,7 +94,7 @@ class SelectChannels(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : object array of ndarray of shape (C, F, T_i), or ndarray of shape (n, C, F, T)
+        X : object array of (C, F, T_i) arrays, or ndarray of shape (n, C, F, T)
             Features, one array per utterance.
         y : None
             Ignored.
@@ -114,7 +114,7 @@ class SelectChannels(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : object array of ndarray of shape (C, F, T_i), or ndarray of shape (n, C, F, T)
+        X : object array of (C, F, T_i) arrays, or ndarray of shape (n, C, F, T)
             Features, one array per utterance.
 
         Returns

@@ -119,44 +119,44 @@ def make_recipe(name: str, **kwargs: Any):
 def param_grid(name: str, *, loss: str | None = None) -> dict | list[dict]:
     """The paper's own search space, in the parameter names of its recipe.
 
-    For :class:`~sklearn.model_selection.GridSearchCV` over the recipe's pipeline
-    (each value is a list; several dicts are searched one after the other, so an
-    ablation is one candidate rather than a product with every other value).
+        For :class:`~sklearn.model_selection.GridSearchCV` over the recipe's pipeline
+        (each value is a list; several dicts are searched one after the other, so an
+        ablation is one candidate rather than a product with every other value).
 
-%(table)s
+    %(table)s
 
-    Parameters
-    ----------
-    name : %(names)s
-        The recipe.
-    loss : {"ams", "focal", "ce"} or None, default=None
-        zhou only: the grid of one loss (``"ce"``: the two poolings); None gives
-        the whole of Table 2. Must be None for the other recipes.
+        Parameters
+        ----------
+        name : %(names)s
+            The recipe.
+        loss : {"ams", "focal", "ce"} or None, default=None
+            zhou only: the grid of one loss (``"ce"``: the two poolings); None gives
+            the whole of Table 2. Must be None for the other recipes.
 
-    Returns
-    -------
-    grid : dict or list of dict
-        Parameter names of the recipe's pipeline mapped to lists of values.
-        Every call returns new objects.
+        Returns
+        -------
+        grid : dict or list of dict
+            Parameter names of the recipe's pipeline mapped to lists of values.
+            Every call returns new objects.
 
-    Raises
-    ------
-    ValueError
-        If ``name`` is not a recipe, or ``loss`` is not one of zhou's losses (or
-        is given for another recipe).
+        Raises
+        ------
+        ValueError
+            If ``name`` is not a recipe, or ``loss`` is not one of zhou's losses (or
+            is given for another recipe).
 
-    Notes
-    -----
-%(notes)s
+        Notes
+        -----
+    %(notes)s
 
-    Examples
-    --------
-    >>> from sklearn_ser import recipes
-    >>> grid = recipes.param_grid("zhou", loss="ams")
-    >>> grid["clf__criterion__scale"], grid["clf__criterion__margin"]
-    ([10.0, 30.0], [0.1, 0.2, 0.4])
-    >>> len(recipes.param_grid("liu2023"))
-    8
+        Examples
+        --------
+        >>> from sklearn_ser import recipes
+        >>> grid = recipes.param_grid("zhou", loss="ams")
+        >>> grid["clf__criterion__scale"], grid["clf__criterion__margin"]
+        ([10.0, 30.0], [0.1, 0.2, 0.4])
+        >>> len(recipes.param_grid("liu2023"))
+        8
     """
     return get_recipe(name, where="param_grid").param_grid(loss=loss)
 
@@ -168,19 +168,24 @@ def _document() -> None:
     records = [get_recipe(name) for name in registered()]
     names = "{" + ", ".join(f'"{r.name}"' for r in records) + "}"
     overview = rst_table(
-        ("recipe", "pipeline"), [(f":func:`{r.name}`", r.summary) for r in records],
-        width=17, text_width=62,
+        ("recipe", "pipeline"),
+        [(f":func:`{r.name}`", r.summary) for r in records],
+        width=17,
+        text_width=62,
     )
     globals()["__doc__"] = __doc__ % {"table": "\n".join(overview)}
     indent = "    "
     notes = "\n\n".join(
         textwrap.indent(textwrap.dedent(r.grid_notes).strip(), indent)
-        for r in records if r.grid_notes
+        for r in records
+        if r.grid_notes
     )
     grid = "\n".join(indent + line for line in grid_table(records))
     make_recipe.__doc__ = make_recipe.__doc__ % {"names": names}
     param_grid.__doc__ = param_grid.__doc__ % {
-        "table": grid, "names": names, "notes": notes
+        "table": grid,
+        "names": names,
+        "notes": notes,
     }
 
 

@@ -18,8 +18,13 @@ __all__ = ["function_docstring", "grid_table", "recipe_table", "rst_table"]
 _INDENT = "    "
 
 
-def rst_table(header: tuple[str, str], rows: Iterable[tuple[str, str]], *,
-              width: int = 16, text_width: int = 58) -> list[str]:
+def rst_table(
+    header: tuple[str, str],
+    rows: Iterable[tuple[str, str]],
+    *,
+    width: int = 16,
+    text_width: int = 58,
+) -> list[str]:
     """A two-column reStructuredText simple table; the second column is wrapped."""
     rule = "=" * width + "  " + "=" * text_width
     lines = [rule, f"{header[0]:<{width}}  {header[1]}", rule]
@@ -68,14 +73,18 @@ def _step_text(recipe: Recipe, step, params: Mapping[str, Any]) -> str:
             continue
         value = params.get(setting.param, setting.value)
         source = setting.source + ("; the class's default" if setting.inherited else "")
-        parts.append(f"``{rel}={_literal(value)}``" + (f" ({source})" if source else ""))
+        parts.append(
+            f"``{rel}={_literal(value)}``" + (f" ({source})" if source else "")
+        )
     text = head + (f": {step.text}" if step.text else "")
     return text + ("; " + ", ".join(parts) if parts else "")
 
 
 def recipe_table(recipe: Recipe, params: Mapping[str, Any]) -> list[str]:
     """The table of a recipe's steps and settings (``params``: its ``get_params()``)."""
-    rows = [(f"``{step.name}``", _step_text(recipe, step, params)) for step in recipe.steps]
+    rows = [
+        (f"``{step.name}``", _step_text(recipe, step, params)) for step in recipe.steps
+    ]
     return rst_table(("step", f"value ({recipe.name} section)"), rows)
 
 
@@ -97,7 +106,11 @@ def grid_table(recipes: Iterable[Recipe]) -> list[str]:
 
 
 def _choices(choices: tuple) -> str:
-    return "{" + ", ".join(f'"{c}"' if isinstance(c, str) else repr(c) for c in choices) + "}"
+    return (
+        "{"
+        + ", ".join(f'"{c}"' if isinstance(c, str) else repr(c) for c in choices)
+        + "}"
+    )
 
 
 def function_docstring(recipe: Recipe, params: Mapping[str, Any]) -> str:
@@ -113,8 +126,9 @@ def function_docstring(recipe: Recipe, params: Mapping[str, Any]) -> str:
         out.append(
             f"{option.name} : {_choices(option.choices)}, default={option.default!r}"
         )
-        out += textwrap.wrap(option.text, 80, initial_indent=_INDENT,
-                             subsequent_indent=_INDENT)
+        out += textwrap.wrap(
+            option.text, 80, initial_indent=_INDENT, subsequent_indent=_INDENT
+        )
     out += [
         "random_state : int or None, default=None",
         f"{_INDENT}Seeds {recipe.seeds or 'every random step'}.",
@@ -129,17 +143,25 @@ def function_docstring(recipe: Recipe, params: Mapping[str, Any]) -> str:
     ]
     if recipe.options:
         names = " or ".join(f"``{o.name}``" for o in recipe.options)
-        out += ["", "Raises", "------", "ValueError",
-                f"{_INDENT}If {names} is not one of the choices."]
+        out += [
+            "",
+            "Raises",
+            "------",
+            "ValueError",
+            f"{_INDENT}If {names} is not one of the choices.",
+        ]
     out += ["", "See Also", "--------"]
     out += [f"param_grid : {recipe.name}'s search space."]
     for name, text in recipe.see_also:
         out.append(f"{name} : {text}")
     if recipe.notes:
-        out += ["", "Notes", "-----"] + textwrap.dedent(recipe.notes).strip().splitlines()
+        out += ["", "Notes", "-----"] + textwrap.dedent(
+            recipe.notes
+        ).strip().splitlines()
     out += ["", "References", "----------"]
-    cited = textwrap.wrap(recipe.citation, 76, initial_indent=".. [1] ",
-                          subsequent_indent="   ")
+    cited = textwrap.wrap(
+        recipe.citation, 76, initial_indent=".. [1] ", subsequent_indent="   "
+    )
     out += cited
     if recipe.examples:
         out += ["", "Examples", "--------"]

@@ -48,7 +48,7 @@ class _Inherited:
         return "INHERITED"
 
 
-#: A :class:`Setting` value meaning "the estimator's own default" (written in its class).
+#: A :class:`Setting` value meaning "the estimator's own default" (in its class).
 INHERITED = _Inherited()
 
 
@@ -234,7 +234,11 @@ class Recipe:
         params.update({o.param: options[o.name] for o in self.options})
         params.update(
             dict.fromkeys(
-                (k for k in pipe.get_params() if k.rsplit("__", 1)[-1] == "random_state"),
+                (
+                    k
+                    for k in pipe.get_params()
+                    if k.rsplit("__", 1)[-1] == "random_state"
+                ),
                 random_state,
             )
         )
@@ -251,7 +255,8 @@ class Recipe:
                 continue
             if key not in {o.name for o in self.options}:
                 owners = [
-                    r.name for r in _REGISTRY.values()
+                    r.name
+                    for r in _REGISTRY.values()
                     if key in {o.name for o in r.options}
                 ]
                 raise ValueError(
