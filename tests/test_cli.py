@@ -50,11 +50,15 @@ def run_cli(capsys, *args: str) -> Result:
     return Result(code, out, err)
 
 
+def run_recipe(capsys, command: str, data, *args: str) -> Result:
+    """``sklearn-ser COMMAND --recipe liu2021 --data DATA ARGS...`` in this process."""
+    return run_cli(capsys, command, "--recipe", RECIPE, "--data", str(data), *args)
+
+
 def run_process(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    return subprocess.run(
-        list(args), capture_output=True, text=True, env=env, timeout=timeout
-    )
+    return subprocess.run(list(args), capture_output=True, text=True, env=env,
+                          timeout=timeout)
 
 
 def assert_one_line_error(result, *fragments: str) -> None:
@@ -82,11 +86,8 @@ def corpus(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("corpus")
     data = make_emotional_speech(
-        n_per_class=4,
-        classes=("anger", "neutral", "sadness"),
-        n_speakers=3,
-        duration=(0.5, 0.8),
-        random_state=0,
+        n_per_class=4, classes=("anger", "neutral", "sadness"), n_speakers=3,
+        duration=(0.5, 0.8), random_state=0,
     )
     lines = ["path,label,speaker"]
     for i, (x, label, speaker) in enumerate(zip(data.X, data.y, data.speaker)):
@@ -101,19 +102,9 @@ def model_file(corpus):
     out = corpus / "model.sser"
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = _main(
-            [
-                "train",
-                "--recipe",
-                RECIPE,
-                "--data",
-                str(corpus / "manifest.csv"),
-                "--max-epochs",
-                "1",
-                "--out",
-                str(out),
-            ]
-        )
+        code = _main(["train", "--recipe", RECIPE, "--data",
+                      str(corpus / "manifest.csv"), "--max-epochs", "1",
+                      "--out", str(out)])
     assert code == 0, stderr.getvalue()
     assert "saved" in stdout.getvalue()
     return out
@@ -135,19 +126,9 @@ def test_help_as_a_process():
 
 
 def test_tiny_demo_as_a_process():
-    result = run_process(
-        sys.executable,
-        "-m",
-        "sklearn_ser.cli",
-        "demo",
-        "--n-per-class",
-        "4",
-        "--n-speakers",
-        "4",
-        "--folds",
-        "2",
-        "--no-deep",
-    )
+    result = run_process(sys.executable, "-m", "sklearn_ser.cli", "demo",
+                         "--n-per-class", "4", "--n-speakers", "4", "--folds", "2",
+                         "--no-deep")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].split() == ["model", "WA", "UA"]
     assert "MFCC-stats + SVM" in result.stdout and "CNN-LSTM" not in result.stdout
@@ -176,17 +157,8 @@ def test_parser_names_every_documented_command():
     sub = _subparsers(build_parser())
     assert set(COMMANDS) <= set(sub.choices)
     options = {o for a in sub.choices["evaluate"]._actions for o in a.option_strings}
-    assert {
-        "--recipe",
-        "--data",
-        "--cv",
-        "--out",
-        "--backend",
-        "--scheduler",
-        "--max-epochs",
-        "--random-state",
-        "--quiet",
-    } <= options
+    assert {"--recipe", "--data", "--cv", "--out", "--backend", "--scheduler",
+            "--max-epochs", "--random-state", "--quiet"} <= options
 
 
 @pytest.mark.parametrize("command", ["evaluate", "train"])
@@ -217,31 +189,19 @@ def test_help_names_every_layout_and_every_default():
 
 # -------------------------------------------------------------------- errors
 def test_missing_data_dir(capsys, tmp_path):
-    result = run_cli(
-        capsys, "evaluate", "--recipe", RECIPE, "--data", str(tmp_path / "nope")
-    )
+    result = run_recipe(capsys, "evaluate", str(tmp_path / "nope"))
     assert_one_line_error(result, "nope", "does not exist")
 
 
 def test_unknown_recipe(capsys, corpus):
-    result = run_cli(
-        capsys,
-        "train",
-        "--recipe",
-        "nosuchpaper",
-        "--data",
-        str(corpus),
-        "--out",
-        str(corpus / "x.model"),
-    )
+    result = run_cli(capsys, "train", "--recipe", "nosuchpaper", "--data", str(corpus),
+                     "--out", str(corpus / "x.model"))
     assert_one_line_error(result, "nosuchpaper", RECIPE)
 
 
 @pytest.mark.parametrize("spec", ["kfold:x", "kfold:1", "leave-one-out", ""])
 def test_bad_cv_spec(capsys, corpus, spec):
-    result = run_cli(
-        capsys, "evaluate", "--recipe", RECIPE, "--data", str(corpus), "--cv", spec
-    )
+    result = run_recipe(capsys, "evaluate", str(corpus), "--cv", spec)
     assert_one_line_error(result, "--cv")
     assert result.returncode == 2
 
@@ -251,20 +211,14 @@ def test_unreadable_model_file(capsys, corpus, tmp_path):
     bad.write_text("not a model")
     result = run_cli(capsys, "predict", "--model", str(bad), str(corpus / "u00.wav"))
     assert_one_line_error(result, "bad.model", "not a sklearn_ser model file")
-    result = run_cli(
-        capsys,
-        "predict",
-        "--model",
-        str(tmp_path / "absent.model"),
-        str(corpus / "u00.wav"),
-    )
+    result = run_cli(capsys, "predict", "--model", str(tmp_path / "absent.model"),
+                     str(corpus / "u00.wav"))
     assert_one_line_error(result, "absent.model", "not found")
 
 
 def test_missing_audio_file(capsys, model_file, tmp_path):
-    result = run_cli(
-        capsys, "predict", "--model", str(model_file), str(tmp_path / "ghost.wav")
-    )
+    result = run_cli(capsys, "predict", "--model", str(model_file),
+                     str(tmp_path / "ghost.wav"))
     assert_one_line_error(result, "ghost.wav", "not found")
 
 
@@ -272,9 +226,7 @@ def test_loso_needs_speakers(capsys, corpus, tmp_path):
     for label in ("anger", "sadness"):
         (tmp_path / label).mkdir()
         shutil.copy(corpus / "u00.wav", tmp_path / label / "a.wav")
-    result = run_cli(
-        capsys, "evaluate", "--recipe", RECIPE, "--data", str(tmp_path), "--cv", "loso"
-    )
+    result = run_recipe(capsys, "evaluate", str(tmp_path), "--cv", "loso")
     assert_one_line_error(result, "loso", "speaker")
 
 
@@ -285,65 +237,29 @@ def test_ravdess_layout_labels_come_from_the_file_names(capsys, corpus, tmp_path
         folder = tmp_path / f"Actor_{actor}"
         folder.mkdir()
         for rep in ("01", "02"):
-            shutil.copy(
-                corpus / "u00.wav", folder / f"03-01-05-01-01-{rep}-{actor}.wav"
-            )
-    result = run_cli(
-        capsys,
-        "train",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(tmp_path),
-        "--out",
-        str(tmp_path / "m.model"),
-    )
+            name = f"03-01-05-01-01-{rep}-{actor}.wav"  # emotion 05: angry
+            shutil.copy(corpus / "u00.wav", folder / name)
+    result = run_recipe(capsys, "train", str(tmp_path),
+                        "--out", str(tmp_path / "m.model"))
     assert_one_line_error(result, "holds 1 class (anger; 4 files)")
 
 
 def test_dask_backend_needs_a_scheduler(capsys, corpus):
-    result = run_cli(
-        capsys,
-        "evaluate",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(corpus),
-        "--backend",
-        "dask",
-    )
+    result = run_recipe(capsys, "evaluate", str(corpus), "--backend", "dask")
     assert_one_line_error(result, "--scheduler")
 
 
 def test_scheduler_needs_the_dask_backend(capsys, corpus):
-    result = run_cli(
-        capsys,
-        "evaluate",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(corpus),
-        "--scheduler",
-        "tcp://127.0.0.1:8786",
-    )
+    result = run_recipe(capsys, "evaluate", str(corpus),
+                        "--scheduler", "tcp://127.0.0.1:8786")
     assert_one_line_error(result, "--scheduler", "--backend dask")
 
 
 def test_dask_backend_without_dask_installed(capsys, corpus, monkeypatch):
     # ``sys.modules[name] = None`` makes ``import name`` fail as if not installed
     monkeypatch.setitem(sys.modules, "distributed", None)
-    result = run_cli(
-        capsys,
-        "evaluate",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(corpus),
-        "--backend",
-        "dask",
-        "--scheduler",
-        "tcp://127.0.0.1:8786",
-    )
+    result = run_recipe(capsys, "evaluate", str(corpus),
+                        "--backend", "dask", "--scheduler", "tcp://127.0.0.1:8786")
     assert_one_line_error(result, "dask", "sklearn-ser[dask]")
 
 
@@ -366,9 +282,8 @@ def test_train_then_predict_csv_and_json(capsys, model_file, corpus):
     expected = model.predict_proba([load_audio(f, sr=sr) for f in files])
     np.testing.assert_allclose(proba, expected, atol=1e-6)
 
-    result = run_cli(
-        capsys, "predict", "--model", str(model_file), *files, "--format", "json"
-    )
+    result = run_cli(capsys, "predict", "--model", str(model_file), *files,
+                     "--format", "json")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert [d["path"] for d in doc] == files
@@ -380,20 +295,8 @@ def test_train_then_predict_csv_and_json(capsys, model_file, corpus):
 
 def test_evaluate_writes_scores_plot_and_predictions(capsys, corpus, tmp_path):
     out = tmp_path / "results"
-    result = run_cli(
-        capsys,
-        "evaluate",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(corpus / "manifest.csv"),
-        "--cv",
-        "kfold:3",
-        "--max-epochs",
-        "1",
-        "--out",
-        str(out),
-    )
+    result = run_recipe(capsys, "evaluate", corpus / "manifest.csv", "--cv", "kfold:3",
+                        "--max-epochs", "1", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "UA" in result.stdout and "overall" in result.stdout
     doc = json.loads((out / "results.json").read_text())
@@ -416,32 +319,16 @@ def test_evaluate_writes_scores_plot_and_predictions(capsys, corpus, tmp_path):
 
 
 def test_quiet_prints_no_progress(capsys, model_file, corpus):
-    result = run_cli(
-        capsys,
-        "predict",
-        "--model",
-        str(model_file),
-        str(corpus / "u01.wav"),
-        "--quiet",
-    )
+    result = run_cli(capsys, "predict", "--model", str(model_file),
+                     str(corpus / "u01.wav"), "--quiet")
     assert result.returncode == 0 and result.stderr == ""
 
 
 # ------------------------------------------------------------ demo and checks
 def test_demo_runs_and_prints_the_wa_ua_table(capsys):
     """The main job, shrunk: both models, two speaker folds, one epoch."""
-    result = run_cli(
-        capsys,
-        "demo",
-        "--n-per-class",
-        "6",
-        "--n-speakers",
-        "4",
-        "--folds",
-        "2",
-        "--epochs",
-        "1",
-    )
+    result = run_cli(capsys, "demo", "--n-per-class", "6", "--n-speakers", "4",
+                     "--folds", "2", "--epochs", "1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["model", "WA", "UA"]
@@ -466,74 +353,36 @@ def test_one_class_corpus_fails_before_training(capsys, tmp_path):
 
     (tmp_path / "corpus" / "anger").mkdir(parents=True)
     for i in range(3):
-        sf.write(
-            tmp_path / "corpus" / "anger" / f"a{i}.wav", 0.1 * np.ones(1600), 16000
-        )
-    result = run_cli(
-        capsys,
-        "train",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(tmp_path / "corpus"),
-        "--out",
-        str(tmp_path / "m.model"),
-    )
+        wav = tmp_path / "corpus" / "anger" / f"a{i}.wav"
+        sf.write(wav, 0.1 * np.ones(1600), 16000)
+    result = run_recipe(capsys, "train", tmp_path / "corpus", "--out",
+                        str(tmp_path / "m.model"))
     assert_one_line_error(result, "holds 1 class", "at least two")
 
 
 def test_train_checks_out_before_fitting(capsys, corpus, tmp_path):
-    result = run_cli(
-        capsys,
-        "train",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(corpus / "manifest.csv"),
-        "--out",
-        str(tmp_path / "missing" / "m.model"),
-    )
+    result = run_recipe(capsys, "train", corpus / "manifest.csv", "--out",
+                        str(tmp_path / "missing" / "m.model"))
     assert_one_line_error(result, "does not exist")
     assert "training" not in result.stderr  # nothing was fitted
 
 
 def test_evaluate_out_must_be_a_folder(capsys, corpus, tmp_path):
     (tmp_path / "file.txt").write_text("x")
-    result = run_cli(
-        capsys,
-        "evaluate",
-        "--recipe",
-        RECIPE,
-        "--data",
-        str(corpus / "manifest.csv"),
-        "--out",
-        str(tmp_path / "file.txt"),
-    )
+    result = run_recipe(capsys, "evaluate", corpus / "manifest.csv", "--out",
+                        str(tmp_path / "file.txt"))
     assert_one_line_error(result, "not a folder")
 
 
 def test_the_model_file_of_a_recipe_with_channel_steps_loads(capsys, corpus, tmp_path):
     """liu2023's "select" step is a public transformer, so its model file loads."""
     out = tmp_path / "liu2023.sser"
-    result = run_cli(
-        capsys,
-        "train",
-        "--recipe",
-        "liu2023",
-        "--data",
-        str(corpus / "manifest.csv"),
-        "--max-epochs",
-        "1",
-        "--out",
-        str(out),
-        "--quiet",
-    )
+    result = run_cli(capsys, "train", "--recipe", "liu2023", "--data",
+                     str(corpus / "manifest.csv"), "--max-epochs", "1", "--out",
+                     str(out), "--quiet")
     assert result.returncode == 0, result.stderr
-    result = run_cli(
-        capsys, "predict", "--model", str(out), str(corpus / "u03.wav"), "--quiet"
-    )
+    result = run_cli(capsys, "predict", "--model", str(out), str(corpus / "u03.wav"),
+                     "--quiet")
     assert result.returncode == 0, result.stderr
-    assert (
-        Path(list(csv.DictReader(io.StringIO(result.stdout)))[0]["path"]).name
-        == "u03.wav"
-    )
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert Path(row["path"]).name == "u03.wav" and row["label"] in row

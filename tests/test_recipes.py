@@ -213,12 +213,8 @@ def test_a_registered_record_is_a_recipe_everywhere(monkeypatch):
         recipes.register(_tiny_record())
     with pytest.raises(ValueError, match="'clf__x' names no step"):
         recipes.register(
-            recipes.Recipe(
-                **{
-                    **vars(_tiny_record("other")),
-                    "settings": (recipes.Setting("clf__x", 1),),
-                }
-            )
+            recipes.Recipe(**{**vars(_tiny_record("other")),
+                              "settings": (recipes.Setting("clf__x", 1),)})
         )
     with pytest.raises(TypeError, match="expected a Recipe"):
         recipes.register({"name": "dict"})
@@ -368,27 +364,17 @@ def _effective(pipe, key):
 @pytest.mark.parametrize(
     "name, kwargs",
     [
-        ("liu2021", {}),
-        ("zhou", {}),
-        ("zhou", {"loss": "focal"}),
-        ("zhou", {"loss": "ce"}),
-        ("kumar", {}),
-        ("li2021", {}),
-        ("liu2023", {}),
+        ("liu2021", {}), ("zhou", {}), ("zhou", {"loss": "focal"}),
+        ("zhou", {"loss": "ce"}), ("kumar", {}), ("li2021", {}), ("liu2023", {}),
     ],
 )
 def test_the_recipe_is_one_candidate_of_its_grid(name, kwargs):
     """The paper's chosen setting (the recipe) is in the paper's search space."""
     pipe = recipes.make_recipe(name, **kwargs)
     matches = [
-        c
-        for c in ParameterGrid(recipes.param_grid(name))
-        if all(
-            _effective(pipe, k) == pytest.approx(v)
-            if isinstance(v, float)
-            else _effective(pipe, k) == v
-            for k, v in c.items()
-        )
+        c for c in ParameterGrid(recipes.param_grid(name))
+        if all(_effective(pipe, k) == pytest.approx(v) if isinstance(v, float)
+               else _effective(pipe, k) == v for k, v in c.items())
     ]
     assert len(matches) == 1, matches
 
@@ -455,11 +441,8 @@ def test_the_registry_imports_no_torch():
     import subprocess
     import sys
 
-    code = (
-        "import sys, sklearn_ser.recipes as r; r.param_grid('kumar'); "
-        "print(len(r.RECIPES), 'torch' in sys.modules)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
+    code = ("import sys, sklearn_ser.recipes as r; r.param_grid('kumar'); "
+            "print(len(r.RECIPES), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
     assert out == [str(len(recipes.RECIPES)), "False"]

@@ -67,6 +67,17 @@ def _tfcnn_double_lstm():
     )
 
 
+# liu2021 §3.2 and liu2023 §3.2 train alike; the values are the defaults of
+# SERClassifier, which both papers' classifiers keep.
+_LIU_TRAINING = (
+    Setting("clf__optimizer__lr", INHERITED, "§3.2"),
+    Setting("clf__optimizer__weight_decay", INHERITED, "§3.2"),
+    Setting("clf__batch_size", INHERITED, "§3.2"),
+    Setting("clf__segment_frames", INHERITED, "§3.2"),
+    Setting("clf__train_hop", INHERITED, "§3.2"),
+    Setting("clf__test_hop", INHERITED, "§3.2"),
+    Setting("clf__max_epochs", INHERITED, "not given"),
+)
 _NO_NORMALISATION = Step("normalize", None, "the paper names no normalisation")
 _NO_AUGMENTATION = Step("augment", None, "no augmentation in the paper")
 
@@ -109,13 +120,7 @@ LIU2021 = register(
             Setting("clf__criterion__margin", 0.2, "not given; liu2023's value"),
             Setting("clf__criterion__distance", "squared_euclidean", "§2.2, eq. 1"),
             Setting("clf__criterion__mining", "hard+semihard", "§2.3"),
-            Setting("clf__optimizer__lr", INHERITED, "§3.2"),
-            Setting("clf__optimizer__weight_decay", INHERITED, "§3.2"),
-            Setting("clf__batch_size", INHERITED, "§3.2"),
-            Setting("clf__segment_frames", INHERITED, "§3.2"),
-            Setting("clf__train_hop", INHERITED, "§3.2"),
-            Setting("clf__test_hop", INHERITED, "§3.2"),
-            Setting("clf__max_epochs", INHERITED, "not given"),
+            *_LIU_TRAINING,
         ),
         grid=(
             GridRow({"clf__criterion__alpha": list(_ALPHAS)}, "Fig. 3"),
@@ -508,13 +513,7 @@ LIU2023 = register(
             Setting("clf__module__channel_attention", True, "Table 3"),
             Setting("clf__module__spatial_attention", True, "Table 3"),
             Setting("clf__module__self_attention", True, "Table 3"),
-            Setting("clf__optimizer__lr", INHERITED, "§3.2"),
-            Setting("clf__optimizer__weight_decay", INHERITED, "§3.2"),
-            Setting("clf__batch_size", INHERITED, "§3.2"),
-            Setting("clf__segment_frames", INHERITED, "§3.2"),
-            Setting("clf__train_hop", INHERITED, "§3.2"),
-            Setting("clf__test_hop", INHERITED, "§3.2"),
-            Setting("clf__max_epochs", INHERITED, "not given"),
+            *_LIU_TRAINING,
         ),
         grid=(
             GridRow(
