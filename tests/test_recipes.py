@@ -446,3 +446,28 @@ def test_the_registry_imports_no_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == [str(len(recipes.RECIPES)), "False"]
+
+
+def test_generated_docstrings_are_valid_rst():
+    """The tables made from the records render (a broken table fails the docs)."""
+    import inspect
+    import io
+
+    docutils_core = pytest.importorskip("docutils.core")
+    from docutils import nodes
+    from docutils.parsers.rst import roles
+
+    def literal(name, rawtext, text, lineno, inliner, options=None, content=None):
+        return [nodes.literal(rawtext, text)], []
+
+    for role in ("class", "func", "data", "mod", "meth"):
+        roles.register_local_role(role, literal)
+    documented = [getattr(recipes, n) for n in NAMES]
+    documented += [recipes, recipes.make_recipe, recipes.param_grid]
+    for obj in documented:
+        text = inspect.getdoc(obj).replace("**", r"\*\*")  # numpydoc's **kwargs
+        stream = io.StringIO()
+        docutils_core.publish_doctree(
+            text, settings_overrides={"report_level": 2, "warning_stream": stream}
+        )
+        assert stream.getvalue() == "", getattr(obj, "__name__", obj)

@@ -119,44 +119,44 @@ def make_recipe(name: str, **kwargs: Any):
 def param_grid(name: str, *, loss: str | None = None) -> dict | list[dict]:
     """The paper's own search space, in the parameter names of its recipe.
 
-        For :class:`~sklearn.model_selection.GridSearchCV` over the recipe's pipeline
-        (each value is a list; several dicts are searched one after the other, so an
-        ablation is one candidate rather than a product with every other value).
+    For :class:`~sklearn.model_selection.GridSearchCV` over the recipe's pipeline
+    (each value is a list; several dicts are searched one after the other, so an
+    ablation is one candidate rather than a product with every other value).
 
     %(table)s
 
-        Parameters
-        ----------
-        name : %(names)s
-            The recipe.
-        loss : {"ams", "focal", "ce"} or None, default=None
-            zhou only: the grid of one loss (``"ce"``: the two poolings); None gives
-            the whole of Table 2. Must be None for the other recipes.
+    Parameters
+    ----------
+    name : %(names)s
+        The recipe.
+    loss : {"ams", "focal", "ce"} or None, default=None
+        zhou only: the grid of one loss (``"ce"``: the two poolings); None gives
+        the whole of Table 2. Must be None for the other recipes.
 
-        Returns
-        -------
-        grid : dict or list of dict
-            Parameter names of the recipe's pipeline mapped to lists of values.
-            Every call returns new objects.
+    Returns
+    -------
+    grid : dict or list of dict
+        Parameter names of the recipe's pipeline mapped to lists of values.
+        Every call returns new objects.
 
-        Raises
-        ------
-        ValueError
-            If ``name`` is not a recipe, or ``loss`` is not one of zhou's losses (or
-            is given for another recipe).
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a recipe, or ``loss`` is not one of zhou's losses (or
+        is given for another recipe).
 
-        Notes
-        -----
+    Notes
+    -----
     %(notes)s
 
-        Examples
-        --------
-        >>> from sklearn_ser import recipes
-        >>> grid = recipes.param_grid("zhou", loss="ams")
-        >>> grid["clf__criterion__scale"], grid["clf__criterion__margin"]
-        ([10.0, 30.0], [0.1, 0.2, 0.4])
-        >>> len(recipes.param_grid("liu2023"))
-        8
+    Examples
+    --------
+    >>> from sklearn_ser import recipes
+    >>> grid = recipes.param_grid("zhou", loss="ams")
+    >>> grid["clf__criterion__scale"], grid["clf__criterion__margin"]
+    ([10.0, 30.0], [0.1, 0.2, 0.4])
+    >>> len(recipes.param_grid("liu2023"))
+    8
     """
     return get_recipe(name, where="param_grid").param_grid(loss=loss)
 
@@ -175,12 +175,12 @@ def _document() -> None:
     )
     globals()["__doc__"] = __doc__ % {"table": "\n".join(overview)}
     indent = "    "
+    # the placeholders stand indented in the docstrings: indent the other lines
     notes = "\n\n".join(
-        textwrap.indent(textwrap.dedent(r.grid_notes).strip(), indent)
-        for r in records
-        if r.grid_notes
+        textwrap.dedent(r.grid_notes).strip() for r in records if r.grid_notes
     )
-    grid = "\n".join(indent + line for line in grid_table(records))
+    notes = "\n".join((indent + line).rstrip() for line in notes.splitlines()).lstrip()
+    grid = ("\n" + indent).join(grid_table(records))
     make_recipe.__doc__ = make_recipe.__doc__ % {"names": names}
     param_grid.__doc__ = param_grid.__doc__ % {
         "table": grid,
