@@ -55,6 +55,7 @@ __all__ = [
     "check_refit_is_idempotent",
     "check_requires_fit",
     "check_same_seed_same_output",
+    "estimator_id",
     "parametrize_with_ragged_checks",
     "ragged_checks",
 ]
@@ -146,6 +147,23 @@ def _arrays(out: Any) -> list[np.ndarray]:
     return [np.asarray(o) for o in out]
 
 
+def _same_params(a: dict, b: dict) -> bool:
+    """Equal parameters; an estimator parameter compares by class and parameters
+    (a deep copy or a clone is not the same object)."""
+    if a.keys() != b.keys():
+        return False
+    for key, x in a.items():
+        y = b[key]
+        if hasattr(x, "get_params") and not isinstance(x, type):
+            if type(x) is not type(y) or not _same_params(
+                x.get_params(deep=False), y.get_params(deep=False)
+            ):
+                return False
+        elif not _same(x, y):
+            return False
+    return True
+
+
 def _assert_same(a: Any, b: Any) -> None:
     a, b = _arrays(a), _arrays(b)
     assert len(a) == len(b), (len(a), len(b))
@@ -168,7 +186,9 @@ def check_fit_returns_self(name: str, estimator: Any) -> None:
     after = est.get_params(deep=False)
     assert params.keys() == after.keys()
     for key, value in params.items():
-        assert after[key] == value, f"{name}.fit changed the parameter {key!r}"
+        assert _same_params({key: value}, {key: after[key]}), (
+            f"{name}.fit changed the parameter {key!r}"
+        )
 
 
 def check_refit_is_idempotent(name: str, estimator: Any) -> None:
@@ -220,7 +240,7 @@ def check_clone_of_fitted_is_unfitted(name: str, estimator: Any) -> None:
     unfitted = set(vars(clone(estimator)))
     _fit(est, _data(est))
     fresh = clone(est)
-    assert fresh.get_params(deep=False) == est.get_params(deep=False)
+    assert _same_params(fresh.get_params(deep=False), est.get_params(deep=False))
     kept = sorted(
         a for a in set(vars(fresh)) - unfitted if a.endswith("_") and a[0] != "_"
     )
@@ -355,15 +375,21 @@ def _bad_inputs(est: Any) -> list[tuple[str, Any]]:
 
 def check_bad_input_raises_one_line_error(name: str, estimator: Any) -> None:
     """NaN, silence, empty or wrongly shaped input raises a ``ValueError`` or
-    ``TypeError`` whose one-line message starts with the estimator's name."""
+    ``TypeError`` whose one-line message starts with the estimator's name (or,
+    for a meta-estimator, with that of the step that read the input)."""
     est = clone(estimator)
+    names = [name] + [
+        type(v).__name__
+        for v in est.get_params(deep=False).values()
+        if hasattr(v, "get_params") and not isinstance(v, type)
+    ]
     for what, X in _bad_inputs(est):
         try:
             _run(clone(est), X)
         except (ValueError, TypeError) as exc:
             msg = str(exc)
             assert "\n" not in msg, f"{name} on {what}: a multi-line message: {msg!r}"
-            assert msg.startswith(f"{name}:"), (
+            assert any(msg.startswith(f"{n}:") for n in names), (
                 f"{name} on {what}: the message does not name the estimator: {msg!r}"
             )
         else:
@@ -410,12 +436,25 @@ def ragged_checks(estimator: Any) -> Iterator[Callable[[str, Any], None]]:
         yield check_dtype_float32
 
 
-def _estimator_id(est: Any) -> str:
-    default = type(est)().get_params(deep=False)
+def estimator_id(est: Any) -> str:
+    """The class name and the ``__init__`` arguments that differ from their
+    defaults (required ones always), for test ids."""
+    params = inspect.signature(type(est).__init__).parameters
     changed = {
-        k: v for k, v in est.get_params(deep=False).items() if v != default.get(k)
+        k: v
+        for k, v in est.get_params(deep=False).items()
+        if k not in params
+        or params[k].default is inspect.Parameter.empty
+        or not _same(v, params[k].default)
     }
     return type(est).__name__ + (f"({changed})" if changed else "")
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # e.g. arrays
+        return a is b
 
 
 def parametrize_with_ragged_checks(
@@ -453,7 +492,7 @@ def parametrize_with_ragged_checks(
                 pytest.param(
                     est,
                     partial(check, type(est).__name__),
-                    id=f"{_estimator_id(est)}-{check.__name__}",
+                    id=f"{estimator_id(est)}-{check.__name__}",
                     marks=marks,
                 )
             )
