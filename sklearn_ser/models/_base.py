@@ -29,6 +29,7 @@ from skorch.callbacks import (
 from skorch.dataset import Dataset
 from torch.utils.data import DataLoader
 
+from sklearn_ser.losses import LOSSES, get_loss, loss_contract
 from sklearn_ser.utils._validation import (
     check_consistent_length,
     check_features,
@@ -39,21 +40,6 @@ from ._sampling import MPerClassBatchSampler
 from ._segments import pool_segments, segment_utterances
 
 __all__ = ["SERClassifier"]
-
-_LOSSES = ("ce", "joint", "focal", "ams")
-_TRIPLET_LOSSES = ("joint",)
-
-
-def _criterion_for(loss: str):
-    from sklearn_ser import losses
-
-    return {
-        "ce": losses.CrossEntropyLoss,
-        "joint": losses.JointLoss,
-        "focal": losses.FocalLoss,
-        "ams": losses.AdditiveMarginSoftmaxLoss,
-    }[loss]
-
 
 def _accepts(obj: Any, name: str) -> bool:
     """Whether a class/callable takes keyword ``name`` (or ``**kwargs``)."""
@@ -310,9 +296,9 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
     # ------------------------------------------------------------------ params
     def _check_params(self) -> None:
         name = type(self).__name__
-        if self.criterion is None and self.loss not in _LOSSES:
+        if self.criterion is None and self.loss not in LOSSES:
             raise ValueError(
-                f"{name}: loss must be one of {_LOSSES} (or pass criterion=), got "
+                f"{name}: loss must be one of {tuple(LOSSES)} (or pass criterion=), got "
                 f"{self.loss!r}"
             )
         if self.segment_frames is not None and (
@@ -371,16 +357,14 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
                 f"{self.class_weight!r}"
             )
 
-    def _has_triplet_term(self) -> bool:
-        """Whether the criterion mines triplets: ``loss="joint"``, or a criterion
-        class that is (or derives from) ``TripletLoss`` or ``JointLoss``."""
-        if self.criterion is None:
-            return self.loss in _TRIPLET_LOSSES
-        from sklearn_ser.losses import JointLoss, TripletLoss
+    def _criterion_class(self):
+        """The criterion class: ``criterion``, or the class ``loss`` names."""
+        return self.criterion if self.criterion is not None else get_loss(self.loss)
 
-        return inspect.isclass(self.criterion) and issubclass(
-            self.criterion, (TripletLoss, JointLoss)
-        )
+    def _has_triplet_term(self) -> bool:
+        """Whether the loss declares that it needs class-balanced batches (in-batch
+        triplet mining)."""
+        return loss_contract(self._criterion_class()).needs_balanced_batches
 
     def _uses_m_per_class(self) -> bool:
         if self.batch_sampler == "auto":
@@ -456,13 +440,9 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
             for key, value in data_kwargs.items():
                 if key not in kwargs and _accepts(self.module, key):
                     kwargs[key] = value
-            if (
-                self.criterion is None
-                and self.loss == "ams"
-                and "head" not in kwargs
-                and _accepts(self.module, "head")
-            ):
-                kwargs["head"] = "cosine"
+            head = loss_contract(self._criterion_class()).head
+            if head != "linear" and "head" not in kwargs and _accepts(self.module, "head"):
+                kwargs["head"] = head
         self.module_ = self.initialized_instance(self.module, kwargs)
         return self
 
@@ -470,13 +450,12 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         kwargs = self.get_params_for("criterion")
         if self.criterion is None:
             kwargs = {**self._criterion_defaults.get(self.loss, {}), **kwargs}
-        criterion = self.criterion if self.criterion is not None else _criterion_for(self.loss)
+        criterion = self._criterion_class()
         weight = getattr(self, "class_weight_", None)
         if (
             weight is not None
             and "weight" not in kwargs
-            and inspect.isclass(criterion)
-            and _accepts(criterion, "weight")
+            and loss_contract(criterion).accepts_class_weight
         ):
             kwargs["weight"] = torch.as_tensor(weight, dtype=torch.float32)
         self.criterion_ = self.initialized_instance(criterion, kwargs)
@@ -759,10 +738,7 @@ class SERClassifier(TransformerMixin, NeuralNetClassifier):
         return output, output
 
     def _logits_to_proba(self, logits: torch.Tensor) -> torch.Tensor:
-        to_logits = getattr(self.criterion_, "logits", None)
-        if callable(to_logits):  # AMS: cosines x scale are the logits
-            logits = to_logits(logits)
-        return torch.softmax(logits.float(), dim=1)
+        return loss_contract(self.criterion_).proba(logits)
 
     def predict_proba(self, X):
         """Class probabilities per utterance: the mean over its segments.

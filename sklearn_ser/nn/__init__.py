@@ -3,7 +3,8 @@
 Every module takes a batch ``[shape=(batch, in_channels, n_features, frames)]`` and
 returns ``(logits, embedding)``: logits ``[shape=(batch, n_classes)]`` (cosines in
 [-1, 1] with ``head="cosine"``) and the embedding ``[shape=(batch, embedding_dim)]``
-on which metric losses act. Pass the classes, not instances, to the estimators of
+on which metric losses act. :class:`CosineLinear` is the cosine head
+(``head="cosine"``) that margin losses such as the additive-margin softmax need. Pass the classes, not instances, to the estimators of
 :mod:`sklearn_ser.models`; they fill in ``n_classes``, ``in_channels``,
 ``n_features`` (and ``n_frames`` where a module takes it) from the data.
 
@@ -23,6 +24,7 @@ from ._cascaded_attention import CascadedAttentionNet
 from ._cnn_blstm_attention import CNNBLSTMAttention
 from ._cnn_lstm import CNNLSTM
 from ._double_lstm import DoubleLSTM
+from ._heads import CosineLinear
 from ._resnet1d import ResNet1D
 from ._tfcnn import TFCNN
 
@@ -30,6 +32,7 @@ __all__ = [
     "CNNBLSTMAttention",
     "CNNLSTM",
     "CascadedAttentionNet",
+    "CosineLinear",
     "DoubleLSTM",
     "ResNet1D",
     "TFCNN",

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ._heads import HEADS as _HEADS
+from ._heads import make_head as _make_head
+
 __all__ = [
     "SERModule",
     "check_input",
@@ -24,9 +27,6 @@ __all__ = [
     "FrequencyCollapsingCNN",
     "bilstm_last_state",
 ]
-
-_HEADS = ("linear", "cosine")
-
 
 def check_int(owner: str, name: str, value: object, *, minimum: int = 1) -> int:
     """Return ``value`` as an int, or raise naming ``owner``, ``name`` and the bound."""
@@ -55,20 +55,9 @@ def check_choice(owner: str, name: str, value: object, choices: Sequence[str]) -
 
 
 def make_head(owner: str, head: str, in_features: int, n_classes: int) -> nn.Module:
-    """The classifier on top of an embedding.
-
-    ``"linear"`` is an :class:`torch.nn.Linear` (with bias) giving logits;
-    ``"cosine"`` is :class:`sklearn_ser.losses.CosineLinear` (no bias), giving the
-    cosines between the embedding and each class weight, in [-1, 1], as the additive
-    margin softmax loss needs (zhou eq. 2). It is imported here, lazily, so that
-    importing ``sklearn_ser.nn`` does not import the losses.
-    """
+    """The classifier on top of an embedding (see :func:`._heads.make_head`)."""
     check_choice(owner, "head", head, _HEADS)
-    if head == "linear":
-        return nn.Linear(in_features, n_classes)
-    from sklearn_ser.losses import CosineLinear
-
-    return CosineLinear(in_features, n_classes)
+    return _make_head(head, in_features, n_classes)
 
 
 def check_input(
