@@ -17,7 +17,8 @@ through the class attributes and the method of :class:`SERLoss`:
                              ``active_triplets`` when the loss sets
                              ``fraction_active_``.
 ``accepts_class_weight``     ``True``: the constructor takes ``weight=`` (one number
-                             per class), which ``class_weight=`` of the estimators fills.
+                             per class), which the estimators' ``class_weight=``
+                             fills.
 ``proba(output)``            Class probabilities of a batch from the network's output
                              (a tensor, or its element 0); softmax of the logits by
                              default.

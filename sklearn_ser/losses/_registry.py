@@ -33,4 +33,6 @@ def get_loss(name: str) -> type:
         return LOSSES[name]
     except (KeyError, TypeError):
         names = ", ".join(map(repr, LOSSES))
-        raise ValueError(f"get_loss: loss must be one of {names}, got {name!r}") from None
+        raise ValueError(
+            f"get_loss: loss must be one of {names}, got {name!r}"
+        ) from None

@@ -83,7 +83,9 @@ def pairwise_distances(
             [5., 0.]])
     """
     validate_parameter_constraints(
-        {"distance": [DISTANCE]}, {"distance": distance}, caller_name="pairwise_distances"
+        {"distance": [DISTANCE]},
+        {"distance": distance},
+        caller_name="pairwise_distances",
     )
     if not isinstance(embeddings, torch.Tensor) or not embeddings.is_floating_point():
         raise TypeError(

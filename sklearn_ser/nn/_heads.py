@@ -52,7 +52,10 @@ class CosineLinear(nn.Module):
     (torch.Size([5, 3]), True)
     """
 
-    _parameter_constraints = {"in_features": [POSITIVE_INT], "out_features": [POSITIVE_INT]}
+    _parameter_constraints = {
+        "in_features": [POSITIVE_INT],
+        "out_features": [POSITIVE_INT],
+    }
 
     def __init__(self, in_features: int, out_features: int) -> None:
         super().__init__()

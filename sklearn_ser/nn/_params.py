@@ -12,7 +12,13 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Any
 
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+import numpy as np
+
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
 __all__ = ["POSITIVE_INT", "NON_NEGATIVE_INT", "DROPOUT", "validate_params"]
 
@@ -29,18 +35,22 @@ def validate_params(module: Any, **params: Any) -> None:
     """
     constraints = type(module)._parameter_constraints
     owner = type(module).__name__
-    plain, seq = {}, {}
     for name, value in params.items():
         rule = constraints[name]
-        if isinstance(rule, tuple) and rule[:1] == ("each",):
-            seq[name] = (rule[1], value)
-        else:
-            plain[name] = value
-    validate_parameter_constraints(
-        {k: constraints[k] for k in plain}, plain, caller_name=owner
-    )
-    for name, (rule, values) in seq.items():
-        for value in values:
+        each = isinstance(rule, tuple) and rule[:1] == ("each",)
+        rule = rule[1] if each else rule
+        for item in value if each else (value,):
+            _check_not_bool(owner, name, item, rule)
             validate_parameter_constraints(
-                {name: rule}, {name: value}, caller_name=owner
+                {name: rule}, {name: item}, caller_name=owner
             )
+
+
+def _check_not_bool(owner: str, name: str, value: Any, rule: list) -> None:
+    # scikit-learn's Interval(Integral, ...) takes True for 1; a size never is a bool.
+    sizes = any(isinstance(c, Interval) and c.type is Integral for c in rule)
+    if sizes and isinstance(value, (bool, np.bool_)):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be an int, not a bool. "
+            f"Got {value!r} instead."
+        )
