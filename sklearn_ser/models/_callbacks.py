@@ -118,8 +118,9 @@ class TrainingProgressBar(Callback):
         if self.unit == "epoch":
             loss = net.history[-1].get("train_loss")
             if loss is not None:
-                bar.set_postfix(train_loss=f"{loss:.4f}")
+                bar.set_postfix(train_loss=f"{loss:.4f}", refresh=False)
             bar.update(1)
+            bar.refresh()  # epochs are few and slow: show each one
             return
         bar.total = bar.n  # class-balanced epochs may draw a few more or less
         bar.refresh()  # the epoch's final count, rate and loss, however short

@@ -76,6 +76,9 @@ class CosineEmbeddingClassifier(ResNetEmbeddingClassifier):
         Their labels.
     pretrain_history_ : skorch.History
         History of the softmax phase; ``history_`` is that of the triplet phase.
+    phase_ : {"pretrain", "finetune"}
+        The last phase trained, whose loss ``criterion_`` is (and is rebuilt when
+        the network is re-initialised, e.g. loaded from a model file).
 
     See Also
     --------
@@ -140,6 +143,7 @@ class CosineEmbeddingClassifier(ResNetEmbeddingClassifier):
             raise ValueError(
                 f"{type(self).__name__}: pretrain_epochs + finetune_epochs must be >= 1"
             )
+        vars(self).pop("phase_", None)  # a refit starts from the first phase
         self.initialize()
         if self.pretrain_epochs > 0:
             NeuralNetClassifier.partial_fit(
@@ -157,15 +161,28 @@ class CosineEmbeddingClassifier(ResNetEmbeddingClassifier):
                 if name == "lr_schedule" else (name, cb)
                 for name, cb in self.callbacks_
             ]
-            self.criterion_ = TripletLoss(
-                margin=float(self.triplet_margin),
-                distance="cosine",
-                mining=self.triplet_mining,
-            )
+            self.criterion_ = self._triplet_criterion()
             self.initialize_optimizer()
             NeuralNetClassifier.partial_fit(
                 self, data, data.y, epochs=int(self.finetune_epochs), **fit_params
             )
+        self.phase_ = "finetune" if self.finetune_epochs > 0 else "pretrain"
+
+    def _triplet_criterion(self) -> TripletLoss:
+        # kumar eq. 2-3: the triplet hinge on cosine distances
+        return TripletLoss(
+            margin=float(self.triplet_margin),
+            distance="cosine",
+            mining=self.triplet_mining,
+        )
+
+    def initialize_criterion(self):
+        """The loss of the fitted network's last phase when it is rebuilt (e.g. by
+        :func:`sklearn_ser.io.load_model`); the first phase's loss otherwise."""
+        if getattr(self, "phase_", None) != "finetune":
+            return super().initialize_criterion()
+        self.criterion_ = self._triplet_criterion()
+        return self
 
     def fit(self, X, y, **fit_params):
         """Pre-train, fine-tune, then compute the class embeddings.
