@@ -23,7 +23,8 @@ __all__ = [
 ]
 
 # Per-loss paper settings (``loss_params``), shown by ``get_params``. Never mutated.
-_LIU2023_LOSS_PARAMS = {"joint": {"distance": "euclidean", "mining": "hard"}}  # eq. 6-8
+# liu2023 eq. 6-8, 11: plain Euclidean distances, batch-hard triplets
+_LIU2023_LOSS_PARAMS = {"joint": {"distance": "euclidean", "mining": "hard"}}
 _ZHOU_LOSS_PARAMS = {  # zhou Table 2, best rows
     "ams": {"scale": 10.0, "margin": 0.4},
     "focal": {"gamma": 2.0, "alpha": 2.0},
@@ -146,10 +147,10 @@ class AttentionBLSTMClassifier(SERClassifier):
         The network.
     loss : {"ce", "joint", "focal", "ams"}, default="ams"
         zhou eq. 2 (AMS) or eq. 3 (focal).
-    loss_params : dict, default={"ams": {"scale": 10.0, "margin": 0.4}, \
-"focal": {"gamma": 2.0, "alpha": 2.0}}
-        The best settings of zhou Table 2 for each loss; ``criterion__*``
-        parameters override them.
+    loss_params : dict, default=zhou's Table 2 settings
+        ``{"ams": {"scale": 10.0, "margin": 0.4}, "focal": {"gamma": 2.0,
+        "alpha": 2.0}}``, the best setting of each loss in zhou Table 2;
+        ``criterion__*`` parameters override them.
     max_epochs : int, default=100
         zhou §4.1.
     early_stopping : int or None, default=10
