@@ -19,9 +19,10 @@ through the class attributes and the method of :class:`SERLoss`:
 ``accepts_class_weight``     ``True``: the constructor takes ``weight=`` (one number
                              per class), which the estimators' ``class_weight=``
                              fills.
-``proba(output)``            Class probabilities of a batch from the network's output
-                             (a tensor, or its element 0); softmax of the logits by
-                             default.
+``proba(logits)``            Class probabilities ``[shape=(batch, n_classes)]`` of a
+                             batch from element 0 of the network's output (the
+                             estimators pass that tensor; a tuple is read too);
+                             softmax by default.
 ``_parameter_constraints``   scikit-learn constraints of the constructor arguments,
                              checked once in ``__init__`` (:meth:`_validate_params`).
 ===========================  =========================================================
@@ -91,8 +92,9 @@ class SERLoss:
     def proba(self, output: Any) -> torch.Tensor:
         """Class probabilities ``[shape=(batch, n_classes)]``: softmax of the logits.
 
-        ``output`` is the network's output, a tensor or its ``(logits, embedding)``
-        tuple (element 0 is used).
+        ``output`` is element 0 of the network's output (the logits, or cosines
+        with a cosine head), as the estimators pass it; a ``(logits, embedding)``
+        tuple is read too.
         """
         return _softmax_proba(output)
 
