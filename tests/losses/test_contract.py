@@ -141,3 +141,27 @@ def test_a_new_loss_that_asks_for_balanced_batches_gets_them(data):
 
 def test_cosine_linear_is_still_importable_from_the_losses():
     assert losses.CosineLinear is CosineLinear
+
+
+def test_a_mining_rule_is_one_function(monkeypatch):
+    from sklearn_ser.losses import _triplet
+
+    assert set(_triplet.MINERS) == {"all", "hard", "semihard", "hard+semihard"}
+
+    def first_negative(batch):
+        """Per anchor, its first positive and first negative column (a toy rule)."""
+        pos = (batch.same & ~torch.eye(len(batch.same), dtype=torch.bool)).float()
+        d_ap = batch.dist.gather(1, pos.argmax(1, keepdim=True)).squeeze(1)
+        d_an = batch.dist.gather(1, (~batch.same).float().argmax(1, keepdim=True))
+        hinge = _triplet._hinge(d_ap, d_an.squeeze(1), batch.margin)
+        n = len(hinge)
+        return _triplet._Mined(hinge, n, int((hinge > 0).sum()), n)
+
+    monkeypatch.setitem(_triplet.MINERS, "first", first_negative)
+    emb = torch.tensor([[0.0], [1.0], [0.1], [1.1]], requires_grad=True)
+    y = torch.tensor([0, 0, 1, 1])
+    dist = losses.pairwise_distances(emb, distance="euclidean")
+    mined = _triplet._mine(dist, y, margin=0.5, mining="first")
+    loss = _triplet._reduce(mined, emb, "mean")
+    loss.backward()
+    assert mined.n_mined == 4 and loss.item() > 0 and emb.grad.abs().sum() > 0
