@@ -109,11 +109,10 @@ def _models():
                               segment_frames=None, random_state=0)]
 
 
-# what the models do not pass yet; the models branch (constraints, explicit
-# parameters) removes these: delete each entry as its check starts passing
+# what the models do not pass yet (xfail strict: delete an entry as its check
+# starts passing)
 MODEL_EXPECTED_FAILURES = {
     "check_init_parameters_documented": "takes **kwargs for skorch's parameters",
-    "check_invalid_parameters_raise": "no _parameter_constraints yet",
     "check_bad_input_raises_one_line_error": (
         "waveforms instead of features give numpy's message, not one naming the "
         "estimator"

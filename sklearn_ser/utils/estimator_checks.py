@@ -437,15 +437,21 @@ def ragged_checks(estimator: Any) -> Iterator[Callable[[str, Any], None]]:
 
 
 def estimator_id(est: Any) -> str:
-    """The class name and the ``__init__`` arguments that differ from their
-    defaults (required ones always), for test ids."""
-    params = inspect.signature(type(est).__init__).parameters
+    """The class name and the parameters that differ from a default instance's
+    (or, when the class needs arguments, from its ``__init__`` defaults), for
+    test ids."""
+    try:
+        default = type(est)().get_params(deep=False)
+    except TypeError:  # required arguments
+        default = {
+            k: p.default
+            for k, p in inspect.signature(type(est).__init__).parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
     changed = {
         k: v
         for k, v in est.get_params(deep=False).items()
-        if k not in params
-        or params[k].default is inspect.Parameter.empty
-        or not _same(v, params[k].default)
+        if k not in default or not _same(v, default[k])
     }
     return type(est).__name__ + (f"({changed})" if changed else "")
 
