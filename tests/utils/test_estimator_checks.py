@@ -62,13 +62,7 @@ class Scale(TransformerMixin, BaseEstimator):
 
 
 class InPlace(Scale):
-    """Writes into its input.
-
-    Parameters
-    ----------
-    factor : float, default=2.0
-        The factor.
-    """
+    """Writes into its input."""
 
     def transform(self, X):
         for x in X:
@@ -78,13 +72,7 @@ class InPlace(Scale):
 
 
 class Noisy(Scale):
-    """Differs between calls.
-
-    Parameters
-    ----------
-    factor : float, default=2.0
-        The factor.
-    """
+    """Differs between calls."""
 
     def transform(self, X):
         out = super().transform(X)
@@ -92,26 +80,14 @@ class Noisy(Scale):
 
 
 class Float64(Scale):
-    """Returns float64.
-
-    Parameters
-    ----------
-    factor : float, default=2.0
-        The factor.
-    """
+    """Returns float64."""
 
     def transform(self, X):
         return to_object_array([x.astype(np.float64) for x in super().transform(X)])
 
 
 class Lenient(Scale):
-    """Accepts anything, NaN included.
-
-    Parameters
-    ----------
-    factor : float, default=2.0
-        The factor.
-    """
+    """Accepts anything, NaN included."""
 
     def fit(self, X, y=None):
         self.n_features_in_ = 12
@@ -122,13 +98,7 @@ class Lenient(Scale):
 
 
 class Unchecked(Scale):
-    """Does not validate its parameters.
-
-    Parameters
-    ----------
-    factor : float, default=2.0
-        The factor.
-    """
+    """Does not validate its parameters."""
 
     def fit(self, X, y=None):
         self.n_features_in_ = 12
