@@ -11,14 +11,13 @@ classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure fu
 """
 
 from sklearn_ser.features._channels import SelectChannels, StackSpectrograms
+from sklearn_ser.features._deltas import deltas
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
-from sklearn_ser.features._mfcc import MFCC
+from sklearn_ser.features._mfcc import MFCC, mfcc
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
 from sklearn_ser.features._spectral import (
-    deltas,
     log_mel_spectrogram,
     mel_spectrogram,
-    mfcc,
     power_to_db,
     stft_power,
 )
