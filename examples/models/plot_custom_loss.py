@@ -100,9 +100,9 @@ for name, outcome in report.items():
 
 # %%
 # Each property ran 20 hypothesis examples here (``max_examples``; the default, 50,
-# finds rarer bugs); the ones that do not apply say why. A slow, obviously correct ``reference=`` — loops over samples, as
-# in :mod:`sklearn_ser.testing.reference` — adds a comparison of values and
-# gradients.
+# finds rarer bugs); the ones that do not apply say why. A slow, obviously correct
+# ``reference=`` — loops over samples, as in :mod:`sklearn_ser.testing.reference` —
+# adds a comparison of values and gradients.
 #
 # Tuning its margin in a pipeline
 # -------------------------------

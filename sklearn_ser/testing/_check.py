@@ -30,7 +30,14 @@ _HEALTH = [
 def describe(loss: Any) -> str:
     """``TripletLoss(margin=0.2, ...)`` for a module, the name of a function."""
     if isinstance(loss, torch.nn.Module):
-        return f"{type(loss).__name__}({loss.extra_repr()})"
+        shown = loss.extra_repr()
+        if not shown:  # e.g. torch's own losses: their plain attributes
+            simple = (bool, int, float, str)
+            shown = ", ".join(
+                f"{k}={v!r}" for k, v in vars(loss).items()
+                if not k.startswith("_") and k != "training" and isinstance(v, simple)
+            )
+        return f"{type(loss).__name__}({shown})"
     return getattr(loss, "__name__", None) or repr(loss)
 
 
@@ -284,8 +291,9 @@ def parametrize_with_loss_checks(losses: Iterable[Any]):
     losses : iterable of loss or (loss, dict)
         Losses to check; a ``(loss, options)`` pair passes ``options`` (``kind``,
         ``reference``, ``invariances``, ``margin``, ``skip``, ``max_examples``,
-        ``devices``, ``n_classes``, ``random_state``) to the checks as :func:`check_loss` takes
-        them. Properties that do not apply, or that ``skip`` names, get no test.
+        ``devices``, ``n_classes``, ``random_state``) to the checks, as
+        :func:`check_loss` takes them. Properties that do not apply, or that
+        ``skip`` names, get no test.
 
     Returns
     -------

@@ -93,7 +93,8 @@ def to_tensors(batch: dict[str, np.ndarray], *, dtype: torch.dtype | None = None
 def _joint(draw, embeddings, magnitude: float, n_classes: int | None):
     x, y = draw(embeddings)
     if n_classes is None:
-        n_classes = max(2, (int(y.max()) + 1 if len(y) else 1) + draw(st.integers(0, 2)))
+        present = int(y.max()) + 1 if len(y) else 1
+        n_classes = max(2, present + draw(st.integers(0, 2)))
     scores = S._score_rows(draw, len(y), n_classes, magnitude).astype(x.dtype)
     return {"logits": scores, "embeddings": x, "labels": y}
 

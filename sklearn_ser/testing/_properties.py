@@ -106,7 +106,8 @@ def check_finite_gradients(ctx: Context):
 
 
 def check_permutation_invariance(ctx: Context):
-    strategy = st.tuples(batches(ctx.kind, degenerate=False, n_classes=ctx.n_classes), st.integers(0, 2**32 - 1))
+    generic = batches(ctx.kind, degenerate=False, n_classes=ctx.n_classes)
+    strategy = st.tuples(generic, st.integers(0, 2**32 - 1))
 
     def body(example):
         batch, seed = example
@@ -210,7 +211,8 @@ def _with_margin(loss: Any, name: str, value: float) -> Any:
 def check_margin_monotonic(ctx: Context):
     high = max(1.0, 2.0 * (margin_value(ctx) or 0.0))
     pair = st.lists(st.floats(0.0, high), min_size=2, max_size=2, unique=True)
-    strategy = st.tuples(batches(ctx.kind, degenerate=False, n_classes=ctx.n_classes), pair)
+    generic = batches(ctx.kind, degenerate=False, n_classes=ctx.n_classes)
+    strategy = st.tuples(generic, pair)
 
     def body(example):
         batch, (a, b) = example

@@ -7,17 +7,22 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sklearn_ser.testing import reference as R
 from sklearn_ser.testing.strategies import cosine_matrices, distance_matrices, logits
 
 
+# No deadline: a first torch call can be slow, and the machine may be shared.
+relaxed = settings(deadline=None)
+
+
 def _t(batch):
     return torch.from_numpy(batch[0]), torch.from_numpy(batch[1])
 
 
+@relaxed
 @given(
     batch=logits(min_size=1, min_classes=3, max_classes=3, magnitude=50.0),
     smoothing=st.sampled_from([0.0, 0.1, 0.5]),
@@ -34,6 +39,7 @@ def test_cross_entropy_is_torchs(batch, smoothing, weighted, reduction):
     torch.testing.assert_close(got, expected, rtol=1e-9, atol=1e-9)
 
 
+@relaxed
 @given(batch=logits(min_size=1, magnitude=20.0))
 def test_focal_at_gamma_zero_is_cross_entropy(batch):
     x, y = _t(batch)
@@ -48,6 +54,7 @@ def test_focal_formula():
     torch.testing.assert_close(got, -4.0 * (1 - p) ** 2 * torch.log(p))
 
 
+@relaxed
 @given(batch=cosine_matrices(min_size=1), scale=st.sampled_from([1.0, 10.0, 30.0]))
 def test_ams_at_zero_margin_is_cross_entropy_of_scaled_cosines(batch, scale):
     x, y = _t(batch)
@@ -105,6 +112,7 @@ def test_each_mining_rule_on_a_known_batch():
     )
 
 
+@relaxed
 @given(batch=distance_matrices(), margin=st.sampled_from([0.0, 0.5]))
 def test_hard_and_semihard_together_are_the_active_triplets(batch, margin):
     d, y = batch

@@ -10,6 +10,10 @@ from hypothesis import strategies as st
 from sklearn_ser.testing import strategies as S
 
 
+# No deadline: a first torch call can be slow, and the machine may be shared.
+relaxed = settings(deadline=None)
+
+
 def _seen(strategy, n=200):
     """Examples of a strategy (hypothesis's generator, not shrunk)."""
     out = []
@@ -23,6 +27,7 @@ def _seen(strategy, n=200):
     return out
 
 
+@relaxed
 @given(y=S.labels(min_size=2, max_size=9, max_classes=3))
 def test_labels_bounds(y):
     assert y.dtype == np.int64 and y.ndim == 1
@@ -38,6 +43,7 @@ def test_labels_reach_one_class_singletons_and_imbalance():
     assert any(c.max() >= 3 * max(1, c[c > 0].min()) for c in counts)  # imbalanced
 
 
+@relaxed
 @given(batch=S.generic_embeddings(min_size=1, max_dim=4, dtype=None))
 def test_generic_embeddings(batch):
     x, y = batch
@@ -46,6 +52,7 @@ def test_generic_embeddings(batch):
     assert np.isfinite(x).all()
 
 
+@relaxed
 @given(batch=S.tied_embeddings(magnitude=10.0))
 def test_tied_embeddings_bounds(batch):
     x, y = batch
@@ -59,6 +66,7 @@ def test_tied_embeddings_have_duplicates_and_zero_rows():
     assert any((x == 0).all(axis=1).any() for x in seen)
 
 
+@relaxed
 @given(batch=S.extreme_embeddings(min_size=1, dtype=np.float32))
 def test_extreme_embeddings_norms(batch):
     x, _ = batch
@@ -81,6 +89,7 @@ def test_embedding_batches_draw_both_dtypes():
     assert dtypes == {np.dtype(np.float32), np.dtype(np.float64)}
 
 
+@relaxed
 @given(batch=S.logits(min_size=1, min_classes=3, max_classes=4, magnitude=100.0))
 def test_logits_bounds(batch):
     x, y = batch
@@ -96,6 +105,7 @@ def test_logits_have_tied_and_saturated_rows():
     assert any((np.abs(r) == 1e4).any() for r in rows)  # saturated softmax
 
 
+@relaxed
 @given(batch=S.cosine_matrices(min_size=1, dtype=None))
 def test_cosine_matrices_bounds(batch):
     x, y = batch
@@ -108,6 +118,7 @@ def test_cosine_matrices_hit_the_ends_exactly():
     assert {-1.0, 0.0, 1.0} <= set(values.tolist())
 
 
+@relaxed
 @given(batch=S.distance_matrices(), margin=S.margins)
 def test_distance_matrices(batch, margin):
     d, y = batch
@@ -116,6 +127,7 @@ def test_distance_matrices(batch, margin):
     assert margin in (0.0, 0.25, 0.5, 1.0)
 
 
+@relaxed
 @given(st.data())
 def test_documented_example_runs(data):
     x, y = data.draw(S.embedding_batches(min_size=1, max_size=3))
