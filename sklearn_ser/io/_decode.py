@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _limits
 from ._format import (
     _BUILTIN_TYPES,
     _FORMAT_NAME,
@@ -36,64 +37,86 @@ def _torch_version() -> tuple[int, int]:
 
 
 class _Reader:
-    def __init__(self, path: str, archive: zipfile.ZipFile) -> None:
+    def __init__(self, path: str, archive: zipfile.ZipFile, max_bytes: int) -> None:
         self.path = path
         self.archive = archive
+        self.max_bytes = max_bytes
+        self.decl: _limits.Declarations | None = None  # None: a format-1 file
         self._tensors: dict | None = None
 
     def corrupt(self, why: str) -> ValueError:
         return ValueError(f"load_model: {self.path!r} is a corrupt model file: {why}")
 
+    def refuse(self, why: str) -> ValueError:
+        return ValueError(f"load_model: refusing to load {self.path!r}: {why}")
+
     def array(self, key: Any) -> np.ndarray:
         if not isinstance(key, str) or key not in self.archive.namelist():
             raise self.corrupt(f"array {key!r} is missing")
+        declared = None
+        if self.decl is not None:
+            if key not in self.decl.arrays:
+                raise self.corrupt(f"array {key!r} is not declared in {_JSON_NAME}")
+            declared = self.decl.arrays[key]
+        elif self.archive.getinfo(key).file_size > self.max_bytes:
+            raise self.refuse(f"{key!r} is larger than max_bytes={self.max_bytes}")
         try:
-            with self.archive.open(key) as f:
-                return np.load(_io.BytesIO(f.read()), allow_pickle=False)
+            return _limits.read_npy(self.archive, key, declared)
         except ValueError as exc:
-            # allow_pickle=False refuses object arrays: nothing is unpickled
-            raise ValueError(
-                f"load_model: {self.path!r}: refusing to load {key!r}: {exc}"
-            ) from None
+            # object arrays (pickles) are refused from their header: nothing is
+            # unpickled; so is a member that disagrees with its declaration
+            raise self.refuse(f"{key!r}: {exc}") from None
         except Exception as exc:  # noqa: BLE001  (a damaged member)
             raise self.corrupt(f"cannot read {key!r} ({exc})") from None
 
     def tensor(self, key: Any) -> Any:
         if self._tensors is None:
-            import torch
-
-            if _TENSORS_NAME not in self.archive.namelist():
-                raise self.corrupt(f"{_TENSORS_NAME} is missing")
-            if _torch_version() < (2, 6):
-                # torch.load(weights_only=True) could run code before torch 2.6
-                # (CVE-2025-32434): refuse rather than load unsafely
-                raise ValueError(
-                    f"load_model: loading network weights safely needs torch >= 2.6 "
-                    f"(torch {torch.__version__} is installed); upgrade torch"
-                )
-            try:
-                with self.archive.open(_TENSORS_NAME) as f:
-                    data = f.read()
-            except (zipfile.BadZipFile, zlib.error, OSError) as exc:
-                raise self.corrupt(f"cannot read {_TENSORS_NAME} ({exc})") from None
-            try:
-                tensors = torch.load(
-                    _io.BytesIO(data), map_location="cpu", weights_only=True
-                )
-            except Exception as exc:  # noqa: BLE001  (UnpicklingError and friends)
-                raise ValueError(
-                    f"load_model: {self.path!r}: refusing to load {_TENSORS_NAME}: it "
-                    "holds something other than plain tensors, or is damaged "
-                    f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-                ) from None
-            if not isinstance(tensors, dict) or not all(
-                isinstance(t, torch.Tensor) for t in tensors.values()
-            ):
-                raise self.corrupt(f"{_TENSORS_NAME} is not a dict of tensors")
-            self._tensors = tensors
-        if key not in self._tensors:
+            self._tensors = self._load_tensors()
+        if not isinstance(key, str) or key not in self._tensors:
             raise self.corrupt(f"tensor {key!r} is missing")
         return self._tensors[key]
+
+    def _load_tensors(self) -> dict:
+        import torch
+
+        if _TENSORS_NAME not in self.archive.namelist():
+            raise self.corrupt(f"{_TENSORS_NAME} is missing")
+        if _torch_version() < (2, 6):
+            # torch.load(weights_only=True) could run code before torch 2.6
+            # (CVE-2025-32434): refuse rather than load unsafely
+            raise ValueError(
+                f"load_model: loading network weights safely needs torch >= 2.6 "
+                f"(torch {torch.__version__} is installed); upgrade torch"
+            )
+        limit = self.archive.getinfo(_TENSORS_NAME).file_size
+        try:
+            data = _limits.read_member(self.archive, _TENSORS_NAME, limit)
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as exc:
+            raise self.corrupt(f"cannot read {_TENSORS_NAME} ({exc})") from None
+        try:
+            _limits.check_torch_archive(data)
+        except ValueError as exc:
+            raise self.refuse(f"{_TENSORS_NAME}: {exc}") from None
+        try:
+            tensors = torch.load(
+                _io.BytesIO(data), map_location="cpu", weights_only=True
+            )
+        except Exception as exc:  # noqa: BLE001  (UnpicklingError and friends)
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise self.refuse(
+                f"{_TENSORS_NAME} holds something other than plain tensors, or is "
+                f"damaged ({type(exc).__name__}: {first})"
+            ) from None
+        if not isinstance(tensors, dict) or not all(
+            isinstance(t, torch.Tensor) for t in tensors.values()
+        ):
+            raise self.corrupt(f"{_TENSORS_NAME} is not a dict of tensors")
+        if self.decl is not None:
+            try:
+                _limits.check_tensors(tensors, self.decl.tensors)
+            except ValueError as exc:
+                raise self.refuse(f"{_TENSORS_NAME}: {exc}") from None
+        return tensors
 
 
 def _decode(doc: Any, r: _Reader, where: str) -> Any:
@@ -243,7 +266,9 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
 
 
 
-def load_model(path: str | os.PathLike) -> Any:
+def load_model(
+    path: str | os.PathLike, *, max_bytes: int = _limits.DEFAULT_MAX_BYTES
+) -> Any:
     """Load an estimator saved by :func:`save_model`, executing nothing from the file.
 
     The estimator tree is rebuilt from the classes of the installed packages, named
@@ -257,6 +282,11 @@ def load_model(path: str | os.PathLike) -> Any:
     ----------
     path : str or path-like
         A model file.
+    max_bytes : int, default=2**30
+        The most bytes the arrays and tensors of the file may take once read (and
+        its zip members may inflate to). Checked from the zip directory and the
+        declarations in ``model.json`` before anything is inflated; ``model.json``
+        itself may hold at most 8 MiB.
 
     Returns
     -------
@@ -290,35 +320,43 @@ def load_model(path: str | os.PathLike) -> Any:
         raise FileNotFoundError(f"load_model: model file {name!r} not found")
     if os.path.isdir(name):
         raise IsADirectoryError(f"load_model: {name!r} is a folder, not a model file")
+    if type(max_bytes) is not int or max_bytes < 1:
+        raise TypeError(f"load_model: max_bytes must be a positive int, got {max_bytes!r}")
     not_model = (
         f"load_model: {name!r} is not a sklearn_ser model file (expected a zip "
         f"archive holding {_JSON_NAME}, as written by save_model)"
     )
     try:
         archive = zipfile.ZipFile(name, "r")
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise ValueError(not_model) from None
     with archive:
-        reader = _Reader(name, archive)
+        reader = _Reader(name, archive, max_bytes)
         if _JSON_NAME not in archive.namelist():
             raise ValueError(not_model)
+        # from the zip directory alone, before anything is inflated
+        _limits.check_directory(archive, _JSON_NAME, max_bytes, reader.refuse)
         try:
-            doc = json.loads(archive.read(_JSON_NAME).decode("utf-8"))
+            text = _limits.read_member(archive, _JSON_NAME, _limits.MAX_JSON_BYTES)
+            doc = json.loads(text.decode("utf-8"))
         except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error,
                 OSError, RecursionError) as exc:
             raise reader.corrupt(f"{_JSON_NAME} cannot be read ({exc})") from None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT_NAME:
             raise ValueError(not_model)
         version = doc.get("format_version")
-        if not isinstance(version, int) or version < 1:
+        if type(version) is not int or version < 1:
             raise reader.corrupt(f"invalid format_version {version!r}")
         if version > FORMAT_VERSION:
             raise ValueError(
                 f"load_model: {name!r} has model-file format version {version}, newer "
                 f"than this sklearn_ser reads ({FORMAT_VERSION}); upgrade sklearn_ser "
                 f"(the file was written by sklearn_ser "
-                f"{(doc.get('versions') or {}).get('sklearn_ser')})"
+                f"{_written_by(doc)})"
             )
+        if version >= 2:  # format 1 declared nothing; its .npy headers are checked
+            reader.decl = _limits.Declarations(doc.get("members"), reader.corrupt)
+            _limits.check_declared_sizes(archive, reader.decl, max_bytes, reader.refuse)
         _check_versions(doc.get("versions"), name)
         tree = doc.get("estimator")
         if not isinstance(tree, dict) or tree.get("$type") != "estimator":
@@ -327,6 +365,11 @@ def load_model(path: str | os.PathLike) -> Any:
             return _decode_estimator(tree, reader, "")
         except RecursionError:
             raise reader.corrupt("the estimator tree is nested too deeply") from None
+
+
+def _written_by(doc: dict) -> Any:
+    versions = doc.get("versions")
+    return versions.get("sklearn_ser") if isinstance(versions, dict) else None
 
 
 def _check_versions(saved: Any, name: str) -> None:

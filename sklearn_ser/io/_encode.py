@@ -36,6 +36,8 @@ class _Writer:
     def __init__(self) -> None:
         self.arrays: dict[str, bytes] = {}
         self.tensors: dict[str, Any] = {}
+        # the dtype and shape of every member, checked by load_model before reading
+        self.members: dict[str, Any] = {}
 
     def add_array(self, a: np.ndarray) -> str:
         key = f"arrays/{len(self.arrays)}.npy"
@@ -43,11 +45,15 @@ class _Writer:
         np.save(buf, np.ascontiguousarray(a) if a.flags.c_contiguous else a,
                 allow_pickle=False)
         self.arrays[key] = buf.getvalue()
+        self.members[key] = {"dtype": a.dtype.str, "shape": list(a.shape)}
         return key
 
     def add_tensor(self, t: Any) -> str:
         key = str(len(self.tensors))
         self.tensors[key] = t.detach().cpu().clone()
+        self.members.setdefault(_TENSORS_NAME, {})[key] = {
+            "dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape),
+        }
         return key
 
 
@@ -280,6 +286,7 @@ def save_model(estimator: Any, path: str | os.PathLike) -> None:
         "format": _FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
+        "members": writer.members,
         "estimator": tree,
     }
     target = Path(os.fspath(path))

@@ -10,7 +10,7 @@ from typing import Any
 
 #: Version of the file layout written by :func:`save_model`; files of a newer
 #: version are refused by :func:`load_model`.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _FORMAT_NAME = "sklearn_ser.model"
 _JSON_NAME = "model.json"
 _TENSORS_NAME = "tensors.pt"
