@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from . import _limits
+from ._state import StateError, require_fitted
+from ._state_ser import check_state, smoke_test_net
 from ._format import (
     _BUILTIN_TYPES,
     _FORMAT_NAME,
@@ -224,9 +226,18 @@ def _decode_estimator(doc: dict, r: _Reader, where: str) -> Any:
     if not isinstance(state, dict):
         raise r.corrupt(f"{label}: state is not a mapping")
     _check_attr_names(state, r, label, cls)
+    init_names = set(vars(est))
     for key, value in state.items():
         vars(est)[key] = _decode(value, r, f"{label}.{key}")
+    _check(est, state, init_names, r, label)
     return est
+
+
+def _check(est: Any, state: dict, init_names: set, r: _Reader, label: str) -> None:
+    try:
+        check_state(est, list(state), init_names)
+    except StateError as exc:
+        raise r.refuse(f"{label}: {exc}") from None
 
 
 def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
@@ -238,8 +249,10 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
     if not isinstance(state, dict):
         raise r.corrupt(f"{label}: state is not a mapping")
     _check_attr_names(state, r, label, type(net))
+    init_names = set(vars(net))
     for key, value in state.items():
         setattr(net, key, _decode(value, r, f"{label}.{key}"))
+    _check(net, state, init_names, r, label)
     # initialize() builds the module, criterion and optimiser from the parameters
     # and the restored data-dependent attributes (feature_shape_, classes_ ...); its
     # random initial weights are overwritten below, the global RNG is left alone.
@@ -258,6 +271,10 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
             raise r.corrupt(
                 f"{label}: the {part} weights do not fit the rebuilt network ({exc})"
             ) from None
+    try:
+        smoke_test_net(net)
+    except StateError as exc:
+        raise r.refuse(f"{label}: {exc}") from None
     from skorch.history import History
 
     for name, entries in doc.get("histories", {}).items():
@@ -362,9 +379,14 @@ def load_model(
         if not isinstance(tree, dict) or tree.get("$type") != "estimator":
             raise reader.corrupt("no estimator in the file")
         try:
-            return _decode_estimator(tree, reader, "")
+            est = _decode_estimator(tree, reader, "")
         except RecursionError:
             raise reader.corrupt("the estimator tree is nested too deeply") from None
+        try:
+            require_fitted(est, "the estimator")
+        except StateError as exc:
+            raise reader.refuse(str(exc)) from None
+        return est
 
 
 def _written_by(doc: dict) -> Any:

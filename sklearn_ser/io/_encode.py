@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ._state import StateError
+from ._state_ser import check_state
 from ._format import (
     _BUILTIN_TYPES,
     _FORMAT_NAME,
@@ -172,10 +174,23 @@ def _encode_estimator(est: Any, w: _Writer, where: str) -> dict:
             # its parameters are all there is to store.
             return node
         node["skorch"] = _encode_skorch(est, params, w, label)
+        _check(est, node["skorch"]["state"], label)
         return node
     state = {k: v for k, v in vars(est).items() if k not in params}
     node["state"] = {k: _encode(v, w, f"{label}.{k}") for k, v in state.items()}
+    _check(est, state, label)
     return node
+
+
+def _check(est: Any, state: dict, label: str) -> None:
+    """What load_model would refuse is not written: a class whose fitted state it
+    does not check, or state that disagrees with its class."""
+    init_names = set(vars(type(est)(**est.get_params(deep=False))))
+    try:
+        check_state(est, list(state), init_names)
+    except StateError as exc:
+        kind = TypeError if "not supported by model files" in str(exc) else ValueError
+        raise kind(f"save_model: cannot store {label}: {exc}") from None
 
 
 def _encode_skorch(net: Any, params: dict, w: _Writer, label: str) -> dict:

@@ -78,3 +78,27 @@ def write_raw_zip(path: Path, content: dict[str, bytes | Deflated]) -> None:
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(content), len(content),
                       len(central), len(out), 0)
     path.write_bytes(bytes(out + central + end))
+
+
+def svc_node(doc: dict) -> dict:
+    """The SVC of the ``svc_pipe`` fixture (make_pipeline(StandardScaler(), SVC()))."""
+    return doc["estimator"]["params"]["steps"][1]["items"][1]
+
+
+def set_array(path: Path, node: dict, name: str, array, doc: dict) -> None:
+    """Store ``array`` as the fitted attribute ``name`` of ``node`` (a part of
+    ``doc``), declaring it as save_model would: a consistent file."""
+    import io
+
+    import numpy as np
+
+    key = node["state"][name]["file"]
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(array), allow_pickle=False)
+    doc["members"][key] = {"dtype": array.dtype.str, "shape": list(array.shape)}
+    content = members(path)
+    content[key] = buf.getvalue()
+    content["model.json"] = json.dumps(doc).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for member, data in content.items():
+            zf.writestr(member, data)
