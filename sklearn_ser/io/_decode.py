@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _limits
+from . import _limits, _nets
 from ._state import StateError, require_fitted
 from ._state_ser import check_state, smoke_test_net
 from ._format import (
@@ -39,10 +39,12 @@ def _torch_version() -> tuple[int, int]:
 
 
 class _Reader:
-    def __init__(self, path: str, archive: zipfile.ZipFile, max_bytes: int) -> None:
+    def __init__(self, path: str, archive: zipfile.ZipFile, max_bytes: int,
+                 max_parameters: int) -> None:
         self.path = path
         self.archive = archive
         self.max_bytes = max_bytes
+        self.max_parameters = max_parameters
         self.decl: _limits.Declarations | None = None  # None: a format-1 file
         self._tensors: dict | None = None
 
@@ -253,23 +255,31 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
     for key, value in state.items():
         setattr(net, key, _decode(value, r, f"{label}.{key}"))
     _check(net, state, init_names, r, label)
-    # initialize() builds the module, criterion and optimiser from the parameters
-    # and the restored data-dependent attributes (feature_shape_, classes_ ...); its
-    # random initial weights are overwritten below, the global RNG is left alone.
-    with torch.random.fork_rng(devices=[]):
-        net.initialize()
     weights = doc.get("weights", {})
+    try:  # sized on the meta device first: nothing is allocated for a bad file
+        shapes = _nets.size_network(net, max_parameters=r.max_parameters,
+                                    max_bytes=r.max_bytes)
+        _nets.check_weights(shapes, weights,
+                            r.decl.tensors if r.decl is not None else None)
+        # initialize() builds the module, criterion and optimiser from the
+        # parameters and the restored data-dependent attributes (feature_shape_,
+        # classes_ ...); its random initial weights are overwritten below, the
+        # global RNG is left alone.
+        with torch.random.fork_rng(devices=[]):
+            net.initialize()
+    except _nets.NetError as exc:
+        raise r.refuse(f"{label}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001  (module code fails on bad sizes)
+        raise r.refuse(f"{label}: the network cannot be built from its parameters "
+                       f"({_nets._one_line(exc)})") from None
     for part, tensors in weights.items():
-        if part not in list(getattr(net, "_modules", [])) + list(
-            getattr(net, "_criteria", [])
-        ):
-            raise r.corrupt(f"{label}: weights for unknown part {part!r}")
         state_dict = {k: r.tensor(v) for k, v in tensors.items()}
         try:
             getattr(net, f"{part}_").load_state_dict(state_dict, strict=True)
         except RuntimeError as exc:
             raise r.corrupt(
-                f"{label}: the {part} weights do not fit the rebuilt network ({exc})"
+                f"{label}: the {part} weights do not fit the rebuilt network "
+                f"({_nets._one_line(exc)})"
             ) from None
     try:
         smoke_test_net(net)
@@ -284,7 +294,10 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
 
 
 def load_model(
-    path: str | os.PathLike, *, max_bytes: int = _limits.DEFAULT_MAX_BYTES
+    path: str | os.PathLike,
+    *,
+    max_bytes: int = _limits.DEFAULT_MAX_BYTES,
+    max_parameters: int = _nets.DEFAULT_MAX_PARAMETERS,
 ) -> Any:
     """Load an estimator saved by :func:`save_model`, executing nothing from the file.
 
@@ -304,6 +317,10 @@ def load_model(
         its zip members may inflate to). Checked from the zip directory and the
         declarations in ``model.json`` before anything is inflated; ``model.json``
         itself may hold at most 8 MiB.
+    max_parameters : int, default=50_000_000
+        The most parameters a network of the file may have. Its size is computed
+        from the file's parameters on torch's ``meta`` device, which allocates
+        nothing, before the network is built.
 
     Returns
     -------
@@ -337,8 +354,9 @@ def load_model(
         raise FileNotFoundError(f"load_model: model file {name!r} not found")
     if os.path.isdir(name):
         raise IsADirectoryError(f"load_model: {name!r} is a folder, not a model file")
-    if type(max_bytes) is not int or max_bytes < 1:
-        raise TypeError(f"load_model: max_bytes must be a positive int, got {max_bytes!r}")
+    for arg, value in (("max_bytes", max_bytes), ("max_parameters", max_parameters)):
+        if type(value) is not int or value < 1:
+            raise TypeError(f"load_model: {arg} must be a positive int, got {value!r}")
     not_model = (
         f"load_model: {name!r} is not a sklearn_ser model file (expected a zip "
         f"archive holding {_JSON_NAME}, as written by save_model)"
@@ -348,7 +366,7 @@ def load_model(
     except (zipfile.BadZipFile, OSError, ValueError):
         raise ValueError(not_model) from None
     with archive:
-        reader = _Reader(name, archive, max_bytes)
+        reader = _Reader(name, archive, max_bytes, max_parameters)
         if _JSON_NAME not in archive.namelist():
             raise ValueError(not_model)
         # from the zip directory alone, before anything is inflated
