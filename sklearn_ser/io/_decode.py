@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _limits, _nets
+from ._callbacks import known_functions
 from ._state import StateError, require_fitted
 from ._state_ser import check_state, smoke_test_net
 from ._format import (
@@ -182,6 +183,22 @@ def _decode(doc: Any, r: _Reader, where: str) -> Any:
             return _resolve_class(doc["name"], role="component", where=where)
         if kind == "tensor":
             return r.tensor(doc["key"])
+        if kind == "function":
+            functions = known_functions()
+            if doc["name"] not in functions:
+                raise r.refuse(f"{where}: function {doc['name']!r} is not allowed")
+            return functions[doc["name"]]
+        if kind == "callback":
+            cls = _resolve_class(doc["class"], role="callback", where=where)
+            params = doc["params"]
+            if not isinstance(params, dict):
+                raise r.corrupt(f"{where}: callback params is not a mapping")
+            _check_attr_names(params, r, where)
+            params = {k: _decode(v, r, f"{where}.{k}") for k, v in params.items()}
+            try:
+                return cls(**params)
+            except (TypeError, ValueError) as exc:
+                raise r.corrupt(f"{where}: bad callback parameters ({exc})") from None
         if kind == "labelled_matrix":
             from sklearn_ser.metrics import LabelledMatrix
 

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ._callbacks import encode_callbacks, function_name
 from ._state import StateError
 from ._state_ser import check_state
 from ._format import (
@@ -113,6 +115,8 @@ def _encode(value: Any, w: _Writer, where: str) -> Any:
         return {"$type": "class", "name": _class_name(value)}
     if isinstance(value, BaseEstimator):
         return _encode_estimator(value, w, where)
+    if callable(value) and function_name(value) is not None:
+        return {"$type": "function", "name": function_name(value)}
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
         return {"$type": "tensor", "key": w.add_tensor(value)}
@@ -165,8 +169,22 @@ def _encode_estimator(est: Any, w: _Writer, where: str) -> dict:
     node: dict[str, Any] = {
         "$type": "estimator",
         "class": _class_name(cls),
-        "params": {k: _encode(v, w, f"{label}.{k}") for k, v in params.items()},
+        "params": {k: _encode(v, w, f"{label}.{k}") for k, v in params.items()
+                   if not (k == "callbacks" and _is_skorch(est))},
     }
+    if _is_skorch(est) and "callbacks" in params:
+        node["params"]["callbacks"], dropped = encode_callbacks(
+            params["callbacks"], lambda v, where: _encode(v, w, where),
+            f"{label}.callbacks",
+        )
+        if dropped:
+            warnings.warn(
+                f"save_model: {label}: callbacks {', '.join(dropped)} are not stored "
+                "(only data-only callbacks on sklearn_ser.io's list are; callbacks act "
+                "during training only, predictions are unchanged)",
+                UserWarning,
+                stacklevel=3,
+            )
     if _is_skorch(est):
         if where and not getattr(est, "initialized_", False):
             # An unfitted template held as a parameter of a fitted estimator (e.g.
@@ -233,6 +251,12 @@ def _encode_skorch(net: Any, params: dict, w: _Writer, label: str) -> dict:
         "histories": histories,
     }
 
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it back at once
+    os.umask(mask)
+    return mask
 
 
 def save_model(estimator: Any, path: str | os.PathLike) -> None:
@@ -307,6 +331,9 @@ def save_model(estimator: Any, path: str | os.PathLike) -> None:
     target = Path(os.fspath(path))
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
     try:
+        # mkstemp creates the file 0600; a saved model gets the user's umask, as
+        # open() would give it (the rename below keeps the save atomic)
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w") as zf:
             zf.writestr(_JSON_NAME, json.dumps(doc, indent=1),
                         compress_type=zipfile.ZIP_DEFLATED)

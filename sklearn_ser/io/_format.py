@@ -52,7 +52,7 @@ _IMPORTABLE = (
     "sklearn_ser.augment", "sklearn_ser.features", "sklearn_ser.losses",
     "sklearn_ser.metrics", "sklearn_ser.models", "sklearn_ser.nn",
     "torch.nn", "torch.optim", "torch.optim.lr_scheduler", "torch.utils.data",
-    "skorch", "skorch.dataset",
+    "skorch", "skorch.dataset", "skorch.callbacks",
 )
 
 
@@ -104,7 +104,7 @@ def _component_bases() -> tuple[type, ...]:
 
 
 def _allowed_role(cls: type) -> str | None:
-    """``"estimator"``, ``"component"`` or None (refused) for a class."""
+    """``"estimator"``, ``"component"``, ``"callback"`` or None (refused)."""
     from sklearn.base import BaseEstimator
 
     if not inspect.isclass(cls):
@@ -112,6 +112,10 @@ def _allowed_role(cls: type) -> str | None:
     module = getattr(cls, "__module__", "") or ""
     if issubclass(cls, BaseEstimator) and _under(module, _ESTIMATOR_PACKAGES):
         return "estimator"
+    from ._callbacks import is_storable_callback
+
+    if is_storable_callback(cls):
+        return "callback"
     # torch is imported whenever one of its classes exists in this process
     if (
         _under(module, _COMPONENT_PACKAGES)
@@ -142,7 +146,8 @@ def _resolve_class(name: Any, *, role: str, where: str) -> type:
         part.startswith("__") for part in name.split(".")
     ):
         raise ValueError(refusal)
-    if role == "component":
+    if role in ("component", "callback"):
+        import skorch.callbacks  # noqa: F401  (the callback base lives there)
         import torch  # noqa: F401  (the component bases live there)
     if module_name not in sys.modules:
         # Import the listed public subpackage the class lives under (it imports
@@ -167,7 +172,8 @@ def _resolve_class(name: Any, *, role: str, where: str) -> type:
     ):
         cls = None  # an alias or a re-export: the file must name the class itself
     found = _allowed_role(cls) if cls is not None else None
-    if found is None or (role == "estimator" and found != "estimator"):
+    accepted = ("estimator", "component") if role == "component" else (role,)
+    if found not in accepted:
         raise ValueError(refusal)
     return cls
 
