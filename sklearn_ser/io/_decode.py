@@ -39,6 +39,12 @@ def _torch_version() -> tuple[int, int]:
     return (int(match[1]), int(match[2])) if match else (0, 0)
 
 
+def _one_line(text: str, limit: int = 400) -> str:
+    """Messages quote values from the file: keep them on one line, and short."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class _Reader:
     def __init__(self, path: str, archive: zipfile.ZipFile, max_bytes: int,
                  max_parameters: int) -> None:
@@ -50,10 +56,11 @@ class _Reader:
         self._tensors: dict | None = None
 
     def corrupt(self, why: str) -> ValueError:
-        return ValueError(f"load_model: {self.path!r} is a corrupt model file: {why}")
+        return ValueError(f"load_model: {self.path!r} is a corrupt model file: "
+                          f"{_one_line(why)}")
 
     def refuse(self, why: str) -> ValueError:
-        return ValueError(f"load_model: refusing to load {self.path!r}: {why}")
+        return ValueError(f"load_model: refusing to load {self.path!r}: {_one_line(why)}")
 
     def array(self, key: Any) -> np.ndarray:
         if not isinstance(key, str) or key not in self.archive.namelist():
@@ -207,8 +214,13 @@ def _decode(doc: Any, r: _Reader, where: str) -> Any:
                 _decode(doc["labels"], r, where),
                 kind=doc["kind"],
             )
-    except (KeyError, TypeError) as exc:
-        raise r.corrupt(f"{where}: malformed {kind!r} entry ({exc!r})") from None
+    except (KeyError, TypeError, ValueError, OverflowError, MemoryError) as exc:
+        if isinstance(exc, ValueError) and str(exc).startswith("load_model:"):
+            raise  # a refusal from a nested entry, already one line
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise r.corrupt(
+            f"{where}: malformed {kind!r} entry ({type(exc).__name__}: {first})"
+        ) from None
     raise r.corrupt(f"{where}: unknown entry type {kind!r}")
 
 
@@ -404,7 +416,7 @@ def load_model(
                 f"load_model: {name!r} has model-file format version {version}, newer "
                 f"than this sklearn_ser reads ({FORMAT_VERSION}); upgrade sklearn_ser "
                 f"(the file was written by sklearn_ser "
-                f"{_written_by(doc)})"
+                f"{_written_by(doc)!r})"
             )
         if version >= 2:  # format 1 declared nothing; its .npy headers are checked
             reader.decl = _limits.Declarations(doc.get("members"), reader.corrupt)

@@ -299,8 +299,12 @@ def _linear_classifier(s: State) -> None:
 
 def _standard_scaler(s: State) -> None:
     nf = common(s)
-    for name in ("mean_", "var_", "scale_"):
-        s.array(name, shape=(nf,), none=True)
+    est = s.est
+    s.array("mean_", shape=(nf,), none=not est.with_mean)
+    s.array("var_", shape=(nf,), none=not est.with_std)
+    scale = s.array("scale_", shape=(nf,), none=not est.with_std)
+    if scale is not None and scale.size and not (scale > 0).all():
+        raise s.fail("scale_", "holds values <= 0 (StandardScaler never does)")
     seen = s.get("n_samples_seen_")
     if isinstance(seen, np.ndarray):
         s.array("n_samples_seen_", kinds="iu", shape=(nf,))

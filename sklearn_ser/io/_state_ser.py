@@ -135,7 +135,7 @@ def check_state(est: Any, names: Any, init_names: Any) -> None:
             f"fitted state load_model checks are ({supported()}); use pickle/joblib "
             "for others"
         )
-    if "_parameter_constraints" in dir(cls) and not _is_skorch(est):
+    if isinstance(getattr(cls, "_parameter_constraints", None), dict):
         from sklearn.base import BaseEstimator
         from sklearn.utils._param_validation import InvalidParameterError
 
@@ -167,18 +167,14 @@ def _output_config(s: State) -> None:
         raise s.fail("_sklearn_output_config", "is not a mapping of strings")
 
 
-def _is_skorch(est: Any) -> bool:
-    skorch = sys.modules.get("skorch")
-    return skorch is not None and isinstance(est, skorch.NeuralNet)
-
-
 def smoke_test_net(net: Any) -> None:
     """Predict one silent segment with a restored network: whatever the file holds
     then fails here, as a ValueError, rather than later in the user's code."""
     import torch
 
     c, f = net.feature_shape_
-    x = np.zeros((1, c, f, net.segment_length_), dtype=np.float32)
+    # longer than one segment, so that the test-time hop is used too
+    x = np.zeros((1, c, f, 2 * net.segment_length_ + 1), dtype=np.float32)
     try:
         with torch.random.fork_rng(devices=[]):
             proba = np.asarray(net.predict_proba(x))
