@@ -28,6 +28,14 @@ the modules that are loaded after that, so a name such as
 ``torch.utils.model_dump.__main__.X`` (a module that runs code when imported) is
 refused with a ``ValueError`` without being imported. Fitted state read from the
 file may not replace a method or other attribute of the estimator's class.
+
+A model file is also untrusted input for memory and native code: ``model.json``
+declares the dtype and shape of every member, and sizes are checked against the
+declarations and ``max_bytes`` before anything is inflated (``_limits``); networks
+are sized on torch's meta device before they are built (``_nets``); the fitted
+state of every estimator is checked against its class before any native code
+(libsvm) sees it, and classes without such a check are not stored (``_state``,
+``_state_ser``); skorch callbacks are stored or dropped by a rule (``_callbacks``).
 """
 
 from ._decode import load_model

@@ -362,7 +362,13 @@ def load_model(
         ``path`` does not exist.
     ValueError
         ``path`` is not a model file, is damaged, was written by a newer format
-        version, or names a class that is not allowed (nothing of it is imported).
+        version, names a class that is not allowed (nothing of it is imported), or
+        is refused: members larger than declared or than ``max_bytes``, a network
+        over ``max_parameters``, fitted state that its class would not have
+        produced (missing, unknown or inconsistent attributes). One line, naming
+        the file and the part of it.
+    TypeError
+        ``max_bytes`` or ``max_parameters`` is not a positive int.
 
     Warns
     -----

@@ -266,9 +266,11 @@ def save_model(estimator: Any, path: str | os.PathLike) -> None:
     torch modules as tensors, so :func:`load_model` never unpickles anything.
     Supported: scikit-learn and imbalanced-learn pipelines; the transformers,
     resamplers and classifiers of sklearn_ser (the skorch-based ones included);
-    scikit-learn estimators whose fitted state is numbers, strings, numpy arrays
-    and lists, tuples and dicts of these (``SVC``, ``StandardScaler``,
-    ``LogisticRegression``, ...).
+    the scikit-learn estimators whose fitted state :func:`load_model` checks
+    (``SVC`` and the other libsvm models, ``LinearSVC``, ``LogisticRegression``,
+    ``StandardScaler``, ``MinMaxScaler``, ``PCA``, ``DummyClassifier``,
+    ``LabelEncoder``; see the user guide). The file is written atomically, with
+    the permissions ``open()`` would give (the umask applies).
 
     Parameters
     ----------
@@ -283,7 +285,14 @@ def save_model(estimator: Any, path: str | os.PathLike) -> None:
         ``estimator`` (or a network in it) is not fitted.
     TypeError
         Some parameter or fitted attribute cannot be stored as data (a function,
-        an open file, a class outside the allow-list...); the message names it.
+        an open file, a class outside the allow-list...), or an estimator is not
+        one whose fitted state load_model checks; the message names it.
+
+    Warns
+    -----
+    UserWarning
+        Callbacks of a network that are not stored (``Checkpoint``, loggers, your
+        own classes...; the user guide gives the rule) are named.
 
     See Also
     --------
