@@ -154,8 +154,23 @@ def check_state(est: Any, names: Any, init_names: Any) -> None:
         return
     s = State(est, names)
     _output_config(s)
-    schema(s)
-    s.finish()
+    try:
+        schema(s)
+        s.finish()
+    except StateError as exc:
+        if schema is _shape_record and _name(cls) not in _SER_SCHEMAS:
+            # a sklearn_ser estimator nobody described yet (its state is more than
+            # an input shape): say what to do rather than "unknown attribute"
+            raise StateError(
+                f"{cls.__name__} is not supported by model files: its fitted state "
+                "is not described in sklearn_ser/io/_state_ser.py "
+                f"({exc}); use pickle/joblib for it"
+            ) from None
+        raise
+
+
+def _name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _output_config(s: State) -> None:

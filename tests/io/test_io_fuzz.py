@@ -4,6 +4,9 @@ Every mutated file either loads into a model whose ``predict`` (a transformer's
 ``transform``) works, or is
 refused at load with a ValueError/TypeError whose message is one line: never an
 AttributeError/IndexError/... at load or at predict, never a crash.
+
+Longer runs: ``IO_FUZZ_N=1500`` (examples), ``IO_FUZZ_RANDOM=1`` (new examples at
+each run), ``IO_FUZZ_LOG=file`` (one line per outcome, to see what was refused).
 """
 
 from __future__ import annotations

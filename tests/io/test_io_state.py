@@ -159,3 +159,19 @@ def test_unsupported_class_in_a_file_is_refused(svc_file):
     svc_node(doc)["params"] = {}
     write_doc(svc_file, doc)
     _refused(svc_file, "RidgeClassifier is not supported by model files")
+
+
+def test_undescribed_sklearn_ser_estimator_is_refused_on_save(tmp_path):
+    """A sklearn_ser estimator whose state is more than its input shape, and that
+    nobody described in io/_state_ser.py: a TypeError saying so."""
+    from sklearn_ser.features import FrameStatistics
+
+    class Stateful(FrameStatistics):
+        pass
+
+    Stateful.__module__ = "sklearn_ser.features._statistics"
+    est = Stateful()
+    est.n_channels_in_, est.n_features_in_, est.table_ = 1, 3, np.zeros(3)
+    with pytest.raises(TypeError, match=r"Stateful is not supported by model files: "
+                                        r"its fitted state is not described"):
+        save_model(est, tmp_path / "s.model")
