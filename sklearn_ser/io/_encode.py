@@ -233,10 +233,14 @@ def _encode_skorch(net: Any, params: dict, w: _Writer, label: str) -> dict:
         history = getattr(net, name, None)
         if history is None:
             continue
+        scratch = _Writer()
         try:  # a record of training only: kept when it is plain data
-            histories[name] = _encode(list(history), _Writer(), name)
+            encoded = _encode(list(history), scratch, name)
         except TypeError:
-            pass
+            continue
+        if not scratch.arrays and not scratch.tensors:
+            # (arrays would reference members that are not written)
+            histories[name] = encoded
     weights = {}
     for part in torch_parts:
         obj = getattr(net, f"{part}_", None)

@@ -95,3 +95,16 @@ def test_file_mode_follows_the_umask(svc_pipe, tmp_path, mask):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "m.model").stat().st_mode) == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["m.model"]  # no .part left
+
+
+def test_history_holding_arrays_is_not_stored(spectra, tmp_path):
+    """A history entry that is an array would point at an unwritten member: the
+    history (a record of training only) is left out instead."""
+    net = CNNLSTMClassifier(max_epochs=1, segment_frames=10, train_hop=10,
+                            test_hop=10, random_state=0).fit(*spectra)
+    net.history.record("weights_seen", np.arange(3.0))
+    save_model(net, tmp_path / "h.model")
+    loaded = load_model(tmp_path / "h.model")
+    assert len(loaded.history_) == 0
+    np.testing.assert_array_equal(loaded.predict_proba(spectra[0]),
+                                  net.predict_proba(spectra[0]))
