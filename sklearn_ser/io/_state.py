@@ -334,7 +334,8 @@ def _pca(s: State) -> None:
 def _dummy_classifier(s: State) -> None:
     common(s)
     k = s.labels("classes_").size
-    s.text("_strategy", options=("most_frequent", "prior", "stratified", "uniform"))
+    s.text("_strategy", options=("most_frequent", "prior", "stratified", "uniform",
+                                 "constant"))
     s.flag("sparse_output_", value=False)
     s.int("n_outputs_", lo=1, hi=1)
     s.int("n_classes_", lo=k, hi=k)

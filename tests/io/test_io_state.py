@@ -9,10 +9,12 @@ import sys
 import numpy as np
 import pytest
 from iohelpers import read_doc, set_array, svc_node, write_doc
+from sklearn.decomposition import PCA
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVR, LinearSVC, NuSVC, OneClassSVM
 
 from sklearn_ser.io import load_model, save_model
@@ -175,3 +177,19 @@ def test_undescribed_sklearn_ser_estimator_is_refused_on_save(tmp_path):
     with pytest.raises(TypeError, match=r"Stateful is not supported by model files: "
                                         r"its fitted state is not described"):
         save_model(est, tmp_path / "s.model")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: DummyClassifier(strategy="constant", constant="neutral"),
+        lambda: make_pipeline(MinMaxScaler(), PCA(2), LogisticRegression()),
+        lambda: make_pipeline(StandardScaler(with_std=False), LinearSVC()),
+    ],
+    ids=["dummy-constant", "minmax-pca-lr", "scaler-no-std-linearsvc"],
+)
+def test_other_listed_estimators_round_trip(make, tabular, tmp_path):
+    model = make().fit(*tabular)
+    save_model(model, tmp_path / "m.model")
+    np.testing.assert_array_equal(load_model(tmp_path / "m.model").predict(tabular[0]),
+                                  model.predict(tabular[0]))
