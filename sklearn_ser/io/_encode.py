@@ -223,6 +223,9 @@ def _encode_skorch(net: Any, params: dict, w: _Writer, label: str) -> dict:
     torch_parts = list(getattr(net, "_modules", [])) + list(getattr(net, "_criteria", []))
     skip = set(_SKORCH_REBUILT) | {f"{n}_" for n in torch_parts}
     skip |= {f"{n}_" for n in getattr(net, "_optimizers", [])}
+    # attributes every new instance sets itself (skorch's unused ``lr`` when the
+    # estimator does not list it as a parameter): rebuilt by the constructor at load
+    skip |= {k for k in vars(type(net)(**params)) if not k.endswith("_")}
     state = {
         k: v
         for k, v in vars(net).items()
