@@ -10,6 +10,7 @@ mean/variance normalisation; :func:`speaker_normalize` per speaker),
 classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure functions they call sit beside them.
 """
 
+from sklearn_ser.features._egemaps import EGeMAPS, egemaps
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
 from sklearn_ser.features._mfcc import MFCC
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
@@ -26,6 +27,7 @@ from sklearn_ser.features._statistics import FrameStatistics, frame_statistics
 
 __all__ = [
     "MFCC",
+    "EGeMAPS",
     "FeatureNormalizer",
     "FrameStatistics",
     "LogMelSpectrogram",
@@ -33,6 +35,7 @@ __all__ = [
     "SpectrogramHasher",
     "average_hash",
     "deltas",
+    "egemaps",
     "frame_statistics",
     "log_mel_spectrogram",
     "mel_spectrogram",

@@ -1,0 +1,124 @@
+"""The 88 eGeMAPSv02 functionals of one utterance's smoothed LLDs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sklearn_ser.features import _egemaps_kernels as K
+from sklearn_ser.features._egemaps_lld import N_ENERGY
+
+__all__ = ["FUNCTIONAL_NAMES", "functionals", "smooth"]
+
+_F0 = "F0semitoneFrom27.5Hz_sma3nz"
+_PROSODY = ["amean", "stddevNorm", "percentile20.0", "percentile50.0",
+            "percentile80.0", "pctlrange0-2", "meanRisingSlope", "stddevRisingSlope",
+            "meanFallingSlope", "stddevFallingSlope"]
+_MS = ["amean", "stddevNorm"]
+# (LLD row, name) of the descriptors summarised by mean and stddevNorm
+_ALL_FRAMES = [(5, "spectralFlux_sma3")] + [(5 + k, f"mfcc{k}_sma3") for k in range(1, 5)]
+_VOICED = [
+    (11, "jitterLocal"), (12, "shimmerLocaldB"), (13, "HNRdBACF"),
+    (14, "logRelF0-H1-H2"), (15, "logRelF0-H1-A3"),
+    (16, "F1frequency"), (17, "F1bandwidth"), (18, "F1amplitudeLogRelF0"),
+    (19, "F2frequency"), (20, "F2bandwidth"), (21, "F2amplitudeLogRelF0"),
+    (22, "F3frequency"), (23, "F3bandwidth"), (24, "F3amplitudeLogRelF0"),
+]
+_SPECTRAL_V = [(1, "alphaRatioV"), (2, "hammarbergIndexV"), (3, "slopeV0-500"),
+               (4, "slopeV500-1500"), (5, "spectralFluxV")] + [
+    (5 + k, f"mfcc{k}V") for k in range(1, 5)]
+_SPECTRAL_UV = [(1, "alphaRatioUV"), (2, "hammarbergIndexUV"), (3, "slopeUV0-500"),
+                (4, "slopeUV500-1500"), (5, "spectralFluxUV")]
+_TEMPORAL = ["loudnessPeaksPerSec", "VoicedSegmentsPerSec",
+             "MeanVoicedSegmentLengthSec", "StddevVoicedSegmentLengthSec",
+             "MeanUnvoicedSegmentLength", "StddevUnvoicedSegmentLength"]
+
+FUNCTIONAL_NAMES = (
+    [f"{_F0}_{f}" for f in _PROSODY]
+    + [f"loudness_sma3_{f}" for f in _PROSODY]
+    + [f"{name}_{f}" for _, name in _ALL_FRAMES for f in _MS]
+    + [f"{name}_sma3nz_{f}" for _, name in _VOICED for f in _MS]
+    + [f"{name}_sma3nz_{f}" for _, name in _SPECTRAL_V for f in _MS]
+    + [f"{name}_sma3nz_amean" for _, name in _SPECTRAL_UV]
+    + _TEMPORAL
+    + ["equivalentSoundLevel_dBp"]
+)
+assert len(FUNCTIONAL_NAMES) == 88
+
+_FRAME_S = 0.01
+
+
+def smooth(raw: np.ndarray) -> np.ndarray:
+    """openSMILE's ``sma3``: the energy/spectral LLDs over all frames, the
+    voiced-only ones (``nz``) over their non-zero frames."""
+    out = np.empty_like(raw)
+    K.sma3(raw[:N_ENERGY], False, out[:N_ENERGY])
+    K.sma3(raw[N_ENERGY:], True, out[N_ENERGY:])
+    return out
+
+
+def _mean_std_norm(x: np.ndarray) -> tuple[float, float]:
+    if x.size == 0:
+        return 0.0, 0.0
+    mu = float(x.mean())
+    sd = float(x.std())
+    return mu, (sd / mu if mu != 0.0 else 0.0)
+
+
+def _prosody(x: np.ndarray) -> list[float]:
+    if x.size == 0:
+        return [0.0] * 10
+    mu, sdn = _mean_std_norm(x)
+    p20, p50, p80 = np.percentile(x, [20.0, 50.0, 80.0])
+    slopes = np.zeros(5)
+    K.rise_fall_slopes(np.ascontiguousarray(x), 0.1, _FRAME_S, slopes)
+    return [mu, sdn, p20, p50, p80, p80 - p20, *slopes[1:]]
+
+
+def _runs(mask: np.ndarray) -> np.ndarray:
+    """Lengths (frames) of the runs of True in ``mask``."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return np.flatnonzero(d == -1) - np.flatnonzero(d == 1)
+
+
+def functionals(lld: np.ndarray, raw: np.ndarray, leq: float) -> np.ndarray:
+    """The 88 functionals from the smoothed LLDs ``lld`` (25, T) and the raw ones
+    (the voiced/unvoiced spectral sets are smoothed within their own frames)."""
+    t = lld.shape[1]
+    dur = t * _FRAME_S
+    f0 = lld[10]
+    voiced = raw[10] > 0
+    vals: list[float] = []
+    vals += _prosody(f0[f0 > 0])
+    vals += _prosody(lld[0])
+    for row, _ in _ALL_FRAMES:
+        vals += _mean_std_norm(lld[row])
+    for row, _ in _VOICED:
+        x = lld[row]
+        vals += _mean_std_norm(x[x != 0])
+    spec = raw[1:N_ENERGY]
+    sel = np.zeros_like(spec)
+    sm = np.empty_like(spec)
+    sel[:, voiced] = spec[:, voiced]
+    K.sma3(sel, True, sm)
+    for row, _ in _SPECTRAL_V:
+        x = sm[row - 1][voiced]
+        vals += _mean_std_norm(x[x != 0])
+    sel[:] = 0.0
+    sel[:, ~voiced] = spec[:, ~voiced]
+    K.sma3(sel, True, sm)
+    for row, _ in _SPECTRAL_UV:
+        x = sm[row - 1][~voiced]
+        x = x[x != 0]
+        vals.append(float(x.mean()) if x.size else 0.0)
+    slopes = np.zeros(5)
+    K.rise_fall_slopes(np.ascontiguousarray(lld[0]), 0.1, _FRAME_S, slopes)
+    vals.append(slopes[0] / dur)
+    v_runs = _runs(f0 > 0) * _FRAME_S
+    u_runs = _runs(f0 == 0) * _FRAME_S
+    vals.append(v_runs.size / dur)
+    vals.append(float(v_runs.mean()) if v_runs.size else 0.0)
+    vals.append(float(v_runs.std()) if v_runs.size else 0.0)
+    vals.append(float(u_runs.mean()) if u_runs.size else 0.0)
+    vals.append(float(u_runs.std()) if u_runs.size else 0.0)
+    vals.append(leq)
+    return np.asarray(vals, dtype=np.float64)

@@ -1,0 +1,359 @@
+"""Compiled inner loops of :class:`~sklearn_ser.features.EGeMAPS` (numba, ``nogil``).
+
+Pitch by subharmonic summation (Hermes 1988) on a log-frequency magnitude
+spectrum, the candidates smoothed by a Viterbi search over candidates and an
+unvoiced state (the costs of openSMILE's ``cPitchSmootherViterbi`` as the GeMAPS
+paper describes them), period-by-period jitter and shimmer by waveform matching,
+and the peak/slope functionals. Every kernel works on one utterance's frames.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "jitter_shimmer",
+    "rise_fall_slopes",
+    "shs_candidates",
+    "sma3",
+    "viterbi_pitch",
+]
+
+
+@njit(nogil=True, cache=True)
+def shs_candidates(logspec, shifts, weights, lo, hi, f_lo, f_step, n_cand, cand_f, cand_v):
+    """Subharmonic sum of every frame of ``logspec`` (frames x points on a log2
+    frequency axis, ``f_lo + i * f_step`` octaves), and its ``n_cand`` highest
+    peaks between points ``lo`` and ``hi``: frequency (Hz, parabolic
+    interpolation) into ``cand_f`` and voicing ``1 - mean(sum) / peak`` into
+    ``cand_v`` (0 where there is no candidate)."""
+    n_frames, n = logspec.shape
+    ss = np.empty(n, dtype=np.float64)
+    score = np.empty(n_cand, dtype=np.float64)
+    pos = np.empty(n_cand, dtype=np.int64)
+    for t in range(n_frames):
+        row = logspec[t]
+        for j in range(n):
+            ss[j] = row[j]
+        for h in range(shifts.shape[0]):
+            s = shifts[h]
+            w = weights[h]
+            for j in range(n - s):
+                ss[j] += w * row[j + s]
+        mean = 0.0
+        for j in range(n):
+            if ss[j] < 0.0:
+                ss[j] = 0.0
+            mean += ss[j]
+        mean /= n
+        score[:] = 0.0
+        pos[:] = -1
+        for i in range(max(lo, 1), min(hi, n - 1)):
+            v = ss[i]
+            if ss[i - 1] < v and v > ss[i + 1]:
+                for k in range(n_cand):
+                    if pos[k] < 0 or score[k] < v:
+                        for kk in range(n_cand - 1, k, -1):
+                            score[kk] = score[kk - 1]
+                            pos[kk] = pos[kk - 1]
+                        score[k] = v
+                        pos[k] = i
+                        break
+        for k in range(n_cand):
+            i = pos[k]
+            if i < 0:
+                cand_f[t, k] = 0.0
+                cand_v[t, k] = 0.0
+                continue
+            a, b, c = ss[i - 1], ss[i], ss[i + 1]
+            den = a - 2.0 * b + c
+            d = 0.5 * (a - c) / den if den != 0.0 else 0.0
+            peak = b - 0.25 * (a - c) * d
+            cand_f[t, k] = 2.0 ** (f_lo + (i + d) * f_step)
+            cand_v[t, k] = 1.0 - mean / peak if peak > mean else 0.0
+
+
+@njit(nogil=True, cache=True)
+def _f_weight(f):
+    # the frequency-range preference of openSMILE's Viterbi pitch smoother:
+    # nothing between 100 and 350 Hz, growing outside it
+    if f <= 0.0:
+        return 2.0
+    if f < 100.0:
+        return 1.0 - f / 100.0
+    if f < 350.0:
+        return 0.0
+    if f < 600.0:
+        return (f - 350.0) / 250.0
+    return 1.2
+
+
+@njit(nogil=True, cache=True)
+def viterbi_pitch(cand_f, cand_v, voiced_ok, thresh, w_local, w_tvv, w_tvvd, w_tvuv,
+                  w_thr, w_range, out):
+    """The least-cost path through the candidates (states ``0 .. n_cand - 1``)
+    and an unvoiced state (``n_cand``); ``out[t]`` its F0 (0 = unvoiced).
+    Frames with ``voiced_ok[t]`` False (too little energy) take the unvoiced
+    state."""
+    n_frames, n_cand = cand_f.shape
+    n_states = n_cand + 1
+    cost = np.zeros(n_states)
+    new = np.zeros(n_states)
+    change = np.zeros(n_states)
+    new_change = np.zeros(n_states)
+    back = np.zeros((n_frames, n_states), dtype=np.int64)
+    local = np.zeros(n_states)
+    for t in range(n_frames):
+        any_voiced = False
+        for k in range(n_cand):
+            pv = min(max(cand_v[t, k], 0.01), 1.0)
+            c = -math.log(pv) * w_local + _f_weight(cand_f[t, k]) * w_range
+            if cand_v[t, k] < thresh:
+                c += w_thr * w_local
+            else:
+                any_voiced = True
+            if cand_f[t, k] <= 0.0 or not voiced_ok[t]:
+                c += 1e6
+            local[k] = c
+        local[n_cand] = w_thr * w_local if (any_voiced and voiced_ok[t]) else 0.0
+        if t == 0:
+            for i in range(n_states):
+                cost[i] = local[i]
+                change[i] = 0.0
+            continue
+        for i in range(n_states):
+            best = 1e300
+            arg = 0
+            best_change = 0.0
+            for j in range(n_states):
+                ch = 0.0
+                if i < n_cand and j < n_cand:
+                    f0, f1 = cand_f[t - 1, j], cand_f[t, i]
+                    if f0 <= 0.0 or f1 <= 0.0:
+                        tr = 999.0
+                    else:
+                        r = math.log(f1 / f0)
+                        tr = w_tvv * abs(r) + w_tvvd * abs(r - change[j])
+                        ch = r
+                elif i == n_cand and j == n_cand:
+                    tr = 0.0
+                else:
+                    tr = w_tvuv
+                c = cost[j] + tr
+                if c < best:
+                    best, arg, best_change = c, j, ch
+            new[i] = best + local[i]
+            back[t, i] = arg
+            new_change[i] = best_change
+        for i in range(n_states):
+            cost[i] = new[i]
+            change[i] = new_change[i]
+    s = 0
+    for i in range(1, n_states):
+        if cost[i] < cost[s]:
+            s = i
+    for t in range(n_frames - 1, -1, -1):
+        out[t] = cand_f[t, s] if s < n_cand else 0.0
+        if t > 0:
+            s = back[t, s]
+
+
+@njit(nogil=True, cache=True)
+def jitter_shimmer(y, f0, sr, hop, frame_len, rel_range, min_cc, jit, shim):
+    """Local jitter (mean absolute difference of consecutive periods over the
+    mean period) and local shimmer in dB (mean absolute dB ratio of consecutive
+    period peak amplitudes) of every voiced frame, the periods found one after
+    the other by the best normalised cross-correlation of a period with the next
+    one within ``rel_range`` of the F0 period."""
+    n = y.shape[0]
+    for t in range(f0.shape[0]):
+        jit[t] = 0.0
+        shim[t] = 0.0
+        if f0[t] <= 0.0:
+            continue
+        t0 = sr / f0[t]
+        start = t * hop
+        stop = min(start + frame_len, n)
+        lmin = max(2, int(t0 * (1.0 - rel_range)))
+        lmax = int(t0 * (1.0 + rel_range)) + 1
+        p = start
+        prev_len = int(round(t0))
+        periods = np.empty(64)
+        amps = np.empty(64)
+        m = 0
+        while p + prev_len + lmax <= stop and m < 64:
+            best_cc = -2.0
+            best_l = prev_len
+            for lag in range(lmin, lmax + 1):
+                sxy = 0.0
+                sxx = 0.0
+                syy = 0.0
+                for k in range(prev_len):
+                    a = y[p + k]
+                    b = y[p + lag + k]
+                    sxy += a * b
+                    sxx += a * a
+                    syy += b * b
+                if sxx > 0.0 and syy > 0.0:
+                    cc = sxy / math.sqrt(sxx * syy)
+                    if cc > best_cc:
+                        best_cc, best_l = cc, lag
+            if best_cc < min_cc:
+                break
+            amp = 0.0
+            for k in range(best_l):
+                a = y[p + k]
+                if a > amp:
+                    amp = a
+                elif -a > amp:
+                    amp = -a
+            periods[m] = best_l
+            amps[m] = amp
+            m += 1
+            p += best_l
+            prev_len = best_l
+        if m < 2:
+            continue
+        dsum = 0.0
+        psum = 0.0
+        ssum = 0.0
+        ns = 0
+        for i in range(m):
+            psum += periods[i]
+            if i > 0:
+                dsum += abs(periods[i] - periods[i - 1])
+                if amps[i] > 0.0 and amps[i - 1] > 0.0:
+                    ssum += abs(20.0 * math.log10(amps[i] / amps[i - 1]))
+                    ns += 1
+        jit[t] = (dsum / (m - 1)) / (psum / m)
+        shim[t] = ssum / ns if ns > 0 else 0.0
+
+
+@njit(nogil=True, cache=True)
+def sma3(x, nz, out):
+    """3-frame moving average of every row of ``x`` (features x frames); with
+    ``nz``, zeros (unvoiced frames) stay zero and are left out of their
+    neighbours' averages, as openSMILE's ``noZeroSma``."""
+    n_feat, n = x.shape
+    for f in range(n_feat):
+        for t in range(n):
+            v = x[f, t]
+            if nz and v == 0.0:
+                out[f, t] = 0.0
+                continue
+            s = 0.0
+            c = 0
+            for k in range(max(0, t - 1), min(n, t + 2)):
+                w = x[f, k]
+                if nz and w == 0.0:
+                    continue
+                s += w
+                c += 1
+            out[f, t] = s / c
+
+
+@njit(nogil=True, cache=True)
+def rise_fall_slopes(x, rel_thresh, frame_s, out):
+    """Peaks of the contour ``x`` (local maxima standing ``rel_thresh`` of its
+    range above the neighbouring minima) and the slopes (per second) from each
+    minimum to the next maximum (rising) and from each maximum to the next
+    minimum (falling): ``out = [n_peaks, mean rising, std rising, mean falling,
+    std falling]`` (0 where there are none)."""
+    n = x.shape[0]
+    for k in range(5):
+        out[k] = 0.0
+    if n < 3:
+        return
+    lo = x.min()
+    hi = x.max()
+    thr = rel_thresh * (hi - lo)
+    if hi - lo <= 0.0:
+        return
+    # alternating extrema with hysteresis thr
+    ext_i = np.empty(n, dtype=np.int64)
+    ext_max = np.empty(n, dtype=np.bool_)
+    m = 0
+    cur_min_i = 0
+    cur_max_i = 0
+    state = 0  # 0: undecided, 1: looking for a maximum, -1: for a minimum
+    for i in range(1, n):
+        v = x[i]
+        if state >= 0 and v > x[cur_max_i]:
+            cur_max_i = i
+        if state <= 0 and v < x[cur_min_i]:
+            cur_min_i = i
+        if state == 0:
+            if x[cur_max_i] - x[cur_min_i] >= thr:
+                if cur_min_i < cur_max_i:
+                    ext_i[m] = cur_min_i
+                    ext_max[m] = False
+                    m += 1
+                    state = -1
+                    cur_min_i = i
+                else:
+                    ext_i[m] = cur_max_i
+                    ext_max[m] = True
+                    m += 1
+                    state = 1
+                    cur_max_i = i
+        elif state == 1:  # last extremum a maximum: track the minimum
+            if v < x[cur_min_i] or cur_min_i < ext_i[m - 1]:
+                cur_min_i = i
+            if v - x[cur_min_i] >= thr:
+                ext_i[m] = cur_min_i
+                ext_max[m] = False
+                m += 1
+                state = -1
+                cur_max_i = i
+        else:  # last extremum a minimum: track the maximum
+            if v > x[cur_max_i] or cur_max_i < ext_i[m - 1]:
+                cur_max_i = i
+            if x[cur_max_i] - v >= thr:
+                ext_i[m] = cur_max_i
+                ext_max[m] = True
+                m += 1
+                state = 1
+                cur_min_i = i
+    # the last pending extremum
+    if state == 1 and cur_min_i > ext_i[m - 1] and x[ext_i[m - 1]] - x[cur_min_i] >= thr:
+        ext_i[m] = cur_min_i
+        ext_max[m] = False
+        m += 1
+    elif state == -1 and cur_max_i > ext_i[m - 1] and x[cur_max_i] - x[ext_i[m - 1]] >= thr:
+        ext_i[m] = cur_max_i
+        ext_max[m] = True
+        m += 1
+    n_peaks = 0
+    rs = 0.0
+    rs2 = 0.0
+    nr = 0
+    fs = 0.0
+    fs2 = 0.0
+    nf = 0
+    for k in range(m):
+        if ext_max[k]:
+            n_peaks += 1
+        if k == 0:
+            continue
+        dt = (ext_i[k] - ext_i[k - 1]) * frame_s
+        s = (x[ext_i[k]] - x[ext_i[k - 1]]) / dt
+        if ext_max[k]:
+            rs += s
+            rs2 += s * s
+            nr += 1
+        else:
+            fs += -s
+            fs2 += s * s
+            nf += 1
+    out[0] = n_peaks
+    if nr > 0:
+        mu = rs / nr
+        out[1] = mu
+        out[2] = math.sqrt(max(rs2 / nr - mu * mu, 0.0))
+    if nf > 0:
+        mu = fs / nf
+        out[3] = mu
+        out[4] = math.sqrt(max(fs2 / nf - mu * mu, 0.0))

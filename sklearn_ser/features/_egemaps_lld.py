@@ -1,0 +1,289 @@
+"""The 25 eGeMAPSv02 low-level descriptors of one utterance, in numpy and numba.
+
+Frames as openSMILE's eGeMAPSv02 configuration lays them out: every 10 ms, frame
+``t`` starting at sample ``t * hop`` (not centred); pitch, harmonics and HNR from
+60 ms Gaussian-windowed frames (sigma 0.4), energy, loudness, spectral shape,
+MFCC and formants from 20 ms Hamming-windowed frames starting at the same sample.
+An utterance of ``n`` samples has ``1 + (n - win60) // hop`` frames.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from sklearn_ser.features import _egemaps_kernels as K
+
+__all__ = ["LLD_NAMES", "lld_frames"]
+
+# openSMILE's names of the 25 LLDs in its LLD-level output order
+LLD_NAMES = [
+    "Loudness_sma3",
+    "alphaRatio_sma3",
+    "hammarbergIndex_sma3",
+    "slope0-500_sma3",
+    "slope500-1500_sma3",
+    "spectralFlux_sma3",
+    "mfcc1_sma3",
+    "mfcc2_sma3",
+    "mfcc3_sma3",
+    "mfcc4_sma3",
+    "F0semitoneFrom27.5Hz_sma3nz",
+    "jitterLocal_sma3nz",
+    "shimmerLocaldB_sma3nz",
+    "HNRdBACF_sma3nz",
+    "logRelF0-H1-H2_sma3nz",
+    "logRelF0-H1-A3_sma3nz",
+    "F1frequency_sma3nz",
+    "F1bandwidth_sma3nz",
+    "F1amplitudeLogRelF0_sma3nz",
+    "F2frequency_sma3nz",
+    "F2bandwidth_sma3nz",
+    "F2amplitudeLogRelF0_sma3nz",
+    "F3frequency_sma3nz",
+    "F3bandwidth_sma3nz",
+    "F3amplitudeLogRelF0_sma3nz",
+]
+N_ENERGY = 10  # the first 10 LLDs are smoothed over all frames, the rest voiced only
+
+_EPS = 1e-10
+
+
+def _next_pow2(n: int) -> int:
+    return 1 << max(0, int(n - 1).bit_length())
+
+
+class Analysis:
+    """Windows, filterbanks and grids for one sample rate (cached)."""
+
+    def __init__(self, sr: int):
+        import librosa
+
+        self.sr = sr
+        self.hop = int(round(0.010 * sr))
+        self.win60 = int(round(0.060 * sr))
+        self.win20 = int(round(0.020 * sr))
+        self.nfft60 = _next_pow2(self.win60)
+        self.nfft20 = _next_pow2(self.win20)
+        n = self.win60
+        # openSMILE's Gaussian window, sigma 0.4 of the half length
+        k = np.arange(n)
+        self.gauss = np.exp(-0.5 * ((k - (n - 1) / 2) / (0.4 * (n - 1) / 2)) ** 2)
+        self.hamming = np.hamming(self.win20)
+        self.freqs20 = np.fft.rfftfreq(self.nfft20, 1.0 / sr)
+        self.freqs60 = np.fft.rfftfreq(self.nfft60, 1.0 / sr)
+        fmax = min(8000.0, sr / 2)
+        # mel filterbank (HTK mel scale, 26 bands 20 Hz .. 8 kHz) on the power
+        self.mel = librosa.filters.mel(
+            sr=sr, n_fft=self.nfft20, n_mels=26, fmin=20.0, fmax=fmax, htk=True,
+            norm=None,
+        ).T.astype(np.float64)
+        centres = librosa.mel_frequencies(28, fmin=20.0, fmax=fmax, htk=True)[1:-1]
+        # PLP's equal-loudness curve (Hermansky 1990) at the band centres
+        w2 = (2 * np.pi * centres) ** 2
+        self.eql = (w2 + 56.8e6) * w2**2 / ((w2 + 6.3e6) ** 2 * (w2 + 0.38e9))
+        # HTK DCT-II and cepstral lifter 22 for mfcc1..4
+        j = np.arange(26)
+        c = np.arange(1, 5)
+        self.dct = np.sqrt(2.0 / 26) * np.cos(np.pi * c[:, None] * (j[None] + 0.5) / 26)
+        self.dct *= (1 + 11.0 * np.sin(np.pi * c / 22.0))[:, None]
+        f = self.freqs20
+        self.band_50_1k = (f >= 50) & (f < 1000)
+        self.band_1k_5k = (f >= 1000) & (f <= 5000)
+        self.band_0_2k = f < 2000
+        self.band_2k_5k = (f >= 2000) & (f <= 5000)
+        self.band_0_500 = f <= 500
+        self.band_500_1500 = (f >= 500) & (f <= 1500)
+        self.band_flux = f <= 5000
+        # log2 axis for the subharmonic summation: 25 Hz .. Nyquist
+        n_bins = self.nfft60 // 2 + 1
+        self.oct_lo = math.log2(25.0)
+        oct_hi = math.log2(sr / 2)
+        self.n_points = n_bins
+        self.oct_step = (oct_hi - self.oct_lo) / (n_bins - 1)
+        pts = 2.0 ** (self.oct_lo + self.oct_step * np.arange(n_bins))
+        pos = pts / (sr / self.nfft60)
+        i0 = np.clip(np.floor(pos).astype(int), 0, n_bins - 2)
+        frac = pos - i0
+        interp = np.zeros((n_bins, n_bins))
+        interp[i0, np.arange(n_bins)] = 1 - frac
+        interp[i0 + 1, np.arange(n_bins)] += frac
+        # Hermes' auditory sensitivity weighting (arctan around 65 Hz's octave)
+        aw = 0.5 + np.arctan(3.0 * (np.log2(pts) - math.log2(65.0))) / np.pi
+        self.to_log = interp * aw[None, :]
+        ppo = 1.0 / self.oct_step
+        h = np.arange(2, 16)
+        self.shs_shifts = np.floor(ppo * np.log2(h)).astype(np.int64)
+        self.shs_weights = 0.85 ** (h - 1.0)
+        self.shs_lo = int(np.ceil((math.log2(55.0) - self.oct_lo) / self.oct_step))
+        self.shs_hi = int(np.floor((math.log2(1000.0) - self.oct_lo) / self.oct_step)) + 1
+        # LPC on the spectrum up to 5.5 kHz (openSMILE resamples to 11 kHz)
+        self.lpc_bins = int(min(5500.0, sr / 2) / (sr / self.nfft20))
+        self.lpc_sr = 2 * self.lpc_bins * sr / self.nfft20
+
+
+@functools.lru_cache(maxsize=8)
+def analysis(sr: int) -> Analysis:
+    return Analysis(sr)
+
+
+def n_frames(n_samples: int, sr: int) -> int:
+    a = analysis(sr)
+    return 1 + (n_samples - a.win60) // a.hop
+
+
+def _frames(y: np.ndarray, start: np.ndarray, win: int) -> np.ndarray:
+    """Frames of ``win`` samples starting at ``start`` (zero past the end)."""
+    need = int(start[-1]) + win
+    if need > y.shape[0]:
+        y = np.concatenate([y, np.zeros(need - y.shape[0], dtype=y.dtype)])
+    return np.lib.stride_tricks.sliding_window_view(y, win)[start]
+
+
+def _levinson(r: np.ndarray, order: int) -> np.ndarray:
+    """LPC coefficients ``a`` (``a[:, 0] = 1``) of every row of autocorrelations."""
+    n = r.shape[0]
+    a = np.zeros((n, order + 1))
+    a[:, 0] = 1.0
+    err = r[:, 0].copy()
+    for i in range(1, order + 1):
+        acc = r[:, i] + np.einsum("nj,nj->n", a[:, 1:i], r[:, i - 1 : 0 : -1])
+        k = -acc / np.maximum(err, _EPS)
+        prev = a[:, 1:i].copy()
+        a[:, 1:i] = prev + k[:, None] * prev[:, ::-1]
+        a[:, i] = k
+        err = err * (1.0 - k * k)
+    return a
+
+
+def _formants(power20: np.ndarray, an: Analysis) -> tuple[np.ndarray, np.ndarray]:
+    """F1..F3 frequency and bandwidth (Hz) by LPC (order 11, autocorrelation
+    method) on the spectrum below 5.5 kHz."""
+    n = power20.shape[0]
+    freq = np.zeros((n, 3))
+    bw = np.zeros((n, 3))
+    if n == 0:
+        return freq, bw
+    acf = np.fft.irfft(power20[:, : an.lpc_bins + 1], axis=1)[:, :12]
+    acf[:, 0] *= 1.0 + 1e-9
+    ok = acf[:, 0] > 0
+    a = _levinson(acf, 11)
+    comp = np.zeros((n, 11, 11))
+    comp[:, 0, :] = -a[:, 1:]
+    comp[:, np.arange(1, 11), np.arange(10)] = 1.0
+    comp[~ok] = 0.0
+    roots = np.linalg.eigvals(comp)
+    fs = an.lpc_sr
+    ang = np.angle(roots)
+    f = ang * fs / (2 * np.pi)
+    b = -np.log(np.maximum(np.abs(roots), 1e-12)) * fs / np.pi
+    valid = (roots.imag > 0) & (f > 50.0) & (f < 5450.0)
+    f = np.where(valid, f, np.inf)
+    order = np.argsort(f, axis=1)[:, :3]
+    fs3 = np.take_along_axis(f, order, 1)
+    bs3 = np.take_along_axis(b, order, 1)
+    good = np.isfinite(fs3)
+    freq[good] = fs3[good]
+    bw[good] = bs3[good]
+    return freq, bw
+
+
+def _harmonic_amp(mag60, f0, mult, an):
+    """Magnitude of the harmonic at ``mult * f0`` (largest bin within a bin of it)."""
+    n_bins = mag60.shape[1]
+    c = np.rint(mult * f0 / (an.sr / an.nfft60)).astype(np.int64)
+    c = np.clip(c, 1, n_bins - 2)
+    rows = np.arange(mag60.shape[0])
+    return np.maximum(
+        np.maximum(mag60[rows, c - 1], mag60[rows, c]), mag60[rows, c + 1]
+    )
+
+
+def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
+    """The 25 raw (unsmoothed) LLDs of one utterance, ``(25, T)`` float64 (0 in
+    unvoiced frames for the voiced-only ones), and its equivalent sound level in
+    dB (``10 log10`` of the mean frame energy)."""
+    an = analysis(sr)
+    y = np.asarray(y, dtype=np.float64)
+    t = n_frames(y.shape[0], sr)
+    start = np.arange(t) * an.hop
+    out = np.zeros((25, t))
+
+    # 20 ms Hamming frames
+    raw20 = _frames(y, start, an.win20)
+    energy = np.mean(raw20**2, axis=1)
+    power20 = np.abs(np.fft.rfft(raw20 * an.hamming, n=an.nfft20, axis=1)) ** 2
+    mel = power20 @ an.mel
+    aud = (mel * an.eql) ** 0.33
+    out[0] = aud.sum(axis=1)
+    p = power20 + _EPS
+    out[1] = 10 * np.log10(p[:, an.band_1k_5k].sum(1) / p[:, an.band_50_1k].sum(1))
+    out[2] = 10 * np.log10(p[:, an.band_0_2k].max(1) / p[:, an.band_2k_5k].max(1))
+    db = 10 * np.log10(p)
+    for row, band in ((3, an.band_0_500), (4, an.band_500_1500)):
+        f = an.freqs20[band]
+        fc = f - f.mean()
+        d = db[:, band]
+        out[row] = (d - d.mean(1, keepdims=True)) @ fc / (fc @ fc)
+    mf = np.sqrt(power20[:, an.band_flux])
+    flux = np.zeros(t)
+    flux[1:] = np.sqrt(np.sum((mf[1:] - mf[:-1]) ** 2, axis=1))
+    out[5] = flux
+    out[6:10] = (an.dct @ np.log(np.maximum(mel, 1e-8)).T)
+
+    # 60 ms Gaussian frames: pitch, voicing, harmonics, HNR
+    raw60 = _frames(y, start, an.win60)
+    win60 = raw60 * an.gauss
+    rms60 = np.sqrt(np.mean(win60**2, axis=1))
+    spec60 = np.fft.rfft(win60, n=an.nfft60, axis=1)
+    mag60 = np.abs(spec60)
+    logspec = mag60 @ an.to_log
+    cand_f = np.zeros((t, 6))
+    cand_v = np.zeros((t, 6))
+    K.shs_candidates(
+        logspec, an.shs_shifts, an.shs_weights, an.shs_lo, an.shs_hi,
+        an.oct_lo, an.oct_step, 6, cand_f, cand_v,
+    )
+    f0 = np.zeros(t)
+    K.viterbi_pitch(
+        cand_f, cand_v, rms60 > 0.001, 0.7, 2.0, 10.0, 10.0, 10.0, 4.0, 1.0, f0
+    )
+    voiced = f0 > 0
+    out[10] = np.where(voiced, 12 * np.log2(np.maximum(f0, 29.136) / 27.5), 0.0)
+    jit = np.zeros(t)
+    shim = np.zeros(t)
+    K.jitter_shimmer(y, f0, float(sr), an.hop, an.win60, 0.1, 0.5, jit, shim)
+    out[11] = jit
+    out[12] = shim
+    if voiced.any():
+        vi = np.flatnonzero(voiced)
+        fv = f0[vi]
+        mv = mag60[vi]
+        acf = np.fft.irfft(mv**2, axis=1)
+        lag = an.sr / fv
+        lo = np.floor(lag * 0.9).astype(int)
+        hi = np.ceil(lag * 1.1).astype(int) + 1
+        lags = np.arange(acf.shape[1])
+        mask = (lags[None] >= lo[:, None]) & (lags[None] < hi[:, None])
+        r = np.where(mask, acf, -np.inf).max(1) / np.maximum(acf[:, 0], _EPS)
+        r = np.clip(r, 1e-6, 1 - 1e-6)
+        out[13, vi] = 10 * np.log10(r / (1 - r))
+        h1 = _harmonic_amp(mv, fv, 1, an) + _EPS
+        h2 = _harmonic_amp(mv, fv, 2, an) + _EPS
+        ff, bb = _formants(power20[vi], an)
+        harm = [_harmonic_amp(mv, fv, np.maximum(np.rint(ff[:, i] / fv), 1), an)
+                for i in range(3)]
+        out[14, vi] = 20 * np.log10(h1 / h2)
+        out[15, vi] = 20 * np.log10(h1 / (harm[2] + _EPS))
+        for i in range(3):
+            out[16 + 3 * i, vi] = ff[:, i]
+            out[17 + 3 * i, vi] = bb[:, i]
+            out[18 + 3 * i, vi] = 20 * np.log10((harm[i] + _EPS) / h1)
+        # a voiced-only LLD that happens to be exactly 0 would read as unvoiced
+        for row in range(13, 25):
+            z = out[row, vi] == 0.0
+            out[row, vi[z]] = 1e-9
+    leq = 10 * np.log10(max(float(energy.mean()), 1e-20))
+    return out, leq
