@@ -49,6 +49,7 @@ LLD_NAMES = [
 N_ENERGY = 10  # the first 10 LLDs are smoothed over all frames, the rest voiced only
 
 _EPS = 1e-10
+VOICING = 0.7  # voicing threshold of the pitch candidates
 
 
 def _next_pow2(n: int) -> int:
@@ -105,14 +106,14 @@ class Analysis:
         self.oct_step = (oct_hi - self.oct_lo) / (n_bins - 1)
         pts = 2.0 ** (self.oct_lo + self.oct_step * np.arange(n_bins))
         pos = pts / (sr / self.nfft60)
-        i0 = np.clip(np.floor(pos).astype(int), 0, n_bins - 2)
-        frac = pos - i0
-        interp = np.zeros((n_bins, n_bins))
-        interp[i0, np.arange(n_bins)] = 1 - frac
-        interp[i0 + 1, np.arange(n_bins)] += frac
+        i0 = np.clip(np.floor(pos).astype(np.int64), 0, n_bins - 2)
+        frac = np.clip(pos - i0, 0.0, 1.0)
         # Hermes' auditory sensitivity weighting (arctan around 65 Hz's octave)
         aw = 0.5 + np.arctan(3.0 * (np.log2(pts) - math.log2(65.0))) / np.pi
-        self.to_log = interp * aw[None, :]
+        # linear interpolation onto the log axis, weighted: two bins per point
+        self.log_i0 = i0
+        self.log_w0 = (1 - frac) * aw
+        self.log_w1 = frac * aw
         ppo = 1.0 / self.oct_step
         h = np.arange(2, 16)
         self.shs_shifts = np.floor(ppo * np.log2(h)).astype(np.int64)
@@ -221,11 +222,10 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     p = power20 + _EPS
     out[1] = 10 * np.log10(p[:, an.band_1k_5k].sum(1) / p[:, an.band_50_1k].sum(1))
     out[2] = 10 * np.log10(p[:, an.band_0_2k].max(1) / p[:, an.band_2k_5k].max(1))
-    db = 10 * np.log10(p)
     for row, band in ((3, an.band_0_500), (4, an.band_500_1500)):
         f = an.freqs20[band]
         fc = f - f.mean()
-        d = db[:, band]
+        d = 10 * np.log10(p[:, band])
         out[row] = (d - d.mean(1, keepdims=True)) @ fc / (fc @ fc)
     mf = np.sqrt(power20[:, an.band_flux])
     flux = np.zeros(t)
@@ -239,7 +239,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     rms60 = np.sqrt(np.mean(win60**2, axis=1))
     spec60 = np.fft.rfft(win60, n=an.nfft60, axis=1)
     mag60 = np.abs(spec60)
-    logspec = mag60 @ an.to_log
+    logspec = mag60[:, an.log_i0] * an.log_w0 + mag60[:, an.log_i0 + 1] * an.log_w1
     cand_f = np.zeros((t, 6))
     cand_v = np.zeros((t, 6))
     K.shs_candidates(
@@ -248,7 +248,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     )
     f0 = np.zeros(t)
     K.viterbi_pitch(
-        cand_f, cand_v, rms60 > 0.001, 0.7, 2.0, 10.0, 10.0, 10.0, 4.0, 1.0, f0
+        cand_f, cand_v, rms60 > 0.001, VOICING, 2.0, 10.0, 10.0, 10.0, 4.0, 1.0, f0
     )
     voiced = f0 > 0
     out[10] = np.where(voiced, 12 * np.log2(np.maximum(f0, 29.136) / 27.5), 0.0)
@@ -261,8 +261,8 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
         vi = np.flatnonzero(voiced)
         fv = f0[vi]
         mv = mag60[vi]
-        acf = np.fft.irfft(mv**2, axis=1)
         lag = an.sr / fv
+        acf = np.fft.irfft(mv**2, axis=1)[:, : int(np.ceil(lag.max() * 1.1)) + 2]
         lo = np.floor(lag * 0.9).astype(int)
         hi = np.ceil(lag * 1.1).astype(int) + 1
         lags = np.arange(acf.shape[1])
