@@ -92,8 +92,15 @@ def functionals(lld: np.ndarray, raw: np.ndarray, leq: float) -> np.ndarray:
     vals += _prosody(lld[0])
     for row, _ in _ALL_FRAMES:
         vals += _mean_std_norm(lld[row])
+    # formant frequencies and bandwidths: voiced frames only (openSMILE's
+    # formantsNz); the other voice descriptors are 0 where unvoiced already
+    fsel = np.zeros((6, t))
+    rows = [16, 17, 19, 20, 22, 23]
+    fsel[:, voiced] = raw[rows][:, voiced]
+    fsm = np.empty_like(fsel)
+    K.sma3(fsel, True, fsm)
     for row, _ in _VOICED:
-        x = lld[row]
+        x = fsm[rows.index(row)] if row in rows else lld[row]
         vals += _mean_std_norm(x[x != 0])
     spec = raw[1:N_ENERGY]
     sel = np.zeros_like(spec)

@@ -50,6 +50,7 @@ N_ENERGY = 10  # the first 10 LLDs are smoothed over all frames, the rest voiced
 
 _EPS = 1e-10
 VOICING = 0.7  # voicing threshold of the pitch candidates
+ENHANCE, SMOOTH = True, True
 
 
 def _next_pow2(n: int) -> int:
@@ -108,8 +109,11 @@ class Analysis:
         pos = pts / (sr / self.nfft60)
         i0 = np.clip(np.floor(pos).astype(np.int64), 0, n_bins - 2)
         frac = np.clip(pos - i0, 0.0, 1.0)
-        # Hermes' auditory sensitivity weighting (arctan around 65 Hz's octave)
-        aw = 0.5 + np.arctan(3.0 * (np.log2(pts) - math.log2(65.0))) / np.pi
+        # Hermes' auditory sensitivity weighting, an arctan over the octaves
+        # (centred 0.38 octave above the axis' 25 Hz start, as openSMILE places it)
+        ppo = 1.0 / self.oct_step
+        centre = ppo * math.log2(65.0 / 50.0) - 1.0
+        aw = 0.5 + np.arctan(3.0 * (np.arange(n_bins) + 1 - centre) / ppo) / np.pi
         # linear interpolation onto the log axis, weighted: two bins per point
         self.log_i0 = i0
         self.log_w0 = (1 - frac) * aw
@@ -191,17 +195,6 @@ def _formants(power20: np.ndarray, an: Analysis) -> tuple[np.ndarray, np.ndarray
     return freq, bw
 
 
-def _harmonic_amp(mag60, f0, mult, an):
-    """Magnitude of the harmonic at ``mult * f0`` (largest bin within a bin of it)."""
-    n_bins = mag60.shape[1]
-    c = np.rint(mult * f0 / (an.sr / an.nfft60)).astype(np.int64)
-    c = np.clip(c, 1, n_bins - 2)
-    rows = np.arange(mag60.shape[0])
-    return np.maximum(
-        np.maximum(mag60[rows, c - 1], mag60[rows, c]), mag60[rows, c + 1]
-    )
-
-
 def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     """The 25 raw (unsmoothed) LLDs of one utterance, ``(25, T)`` float64 (0 in
     unvoiced frames for the voiced-only ones), and its equivalent sound level in
@@ -239,7 +232,8 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     rms60 = np.sqrt(np.mean(win60**2, axis=1))
     spec60 = np.fft.rfft(win60, n=an.nfft60, axis=1)
     mag60 = np.abs(spec60)
-    logspec = mag60[:, an.log_i0] * an.log_w0 + mag60[:, an.log_i0 + 1] * an.log_w1
+    logspec = np.empty((t, an.n_points))
+    K.shs_spectrum(mag60, an.log_i0, an.log_w0, an.log_w1, ENHANCE, SMOOTH, logspec)
     cand_f = np.zeros((t, 6))
     cand_v = np.zeros((t, 6))
     K.shs_candidates(
@@ -257,33 +251,24 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     K.jitter_shimmer(y, f0, float(sr), an.hop, an.win60, 0.1, 0.5, jit, shim)
     out[11] = jit
     out[12] = shim
-    if voiced.any():
-        vi = np.flatnonzero(voiced)
-        fv = f0[vi]
-        mv = mag60[vi]
-        lag = an.sr / fv
-        acf = np.fft.irfft(mv**2, axis=1)[:, : int(np.ceil(lag.max() * 1.1)) + 2]
-        lo = np.floor(lag * 0.9).astype(int)
-        hi = np.ceil(lag * 1.1).astype(int) + 1
-        lags = np.arange(acf.shape[1])
-        mask = (lags[None] >= lo[:, None]) & (lags[None] < hi[:, None])
-        r = np.where(mask, acf, -np.inf).max(1) / np.maximum(acf[:, 0], _EPS)
-        r = np.clip(r, 1e-6, 1 - 1e-6)
-        out[13, vi] = 10 * np.log10(r / (1 - r))
-        h1 = _harmonic_amp(mv, fv, 1, an) + _EPS
-        h2 = _harmonic_amp(mv, fv, 2, an) + _EPS
-        ff, bb = _formants(power20[vi], an)
-        harm = [_harmonic_amp(mv, fv, np.maximum(np.rint(ff[:, i] / fv), 1), an)
-                for i in range(3)]
-        out[14, vi] = 20 * np.log10(h1 / h2)
-        out[15, vi] = 20 * np.log10(h1 / (harm[2] + _EPS))
-        for i in range(3):
-            out[16 + 3 * i, vi] = ff[:, i]
-            out[17 + 3 * i, vi] = bb[:, i]
-            out[18 + 3 * i, vi] = 20 * np.log10((harm[i] + _EPS) / h1)
-        # a voiced-only LLD that happens to be exactly 0 would read as unvoiced
-        for row in range(13, 25):
-            z = out[row, vi] == 0.0
-            out[row, vi[z]] = 1e-9
+    # HNR from the autocorrelation (inverse FFT of the power spectrum)
+    vi = np.flatnonzero(voiced)
+    if vi.size:
+        acf = np.abs(np.fft.irfft(mag60[vi] ** 2, axis=1)[:, : mag60.shape[1]])
+        hnr = np.zeros(vi.size)
+        K.hnr_from_acf(acf, f0[vi], float(sr), hnr)
+        out[13, vi] = hnr
+    # formants of every frame (the LLD output has them in unvoiced frames too;
+    # the functionals use the voiced ones)
+    ff, bb = _formants(power20, an)
+    out[16:25:3] = ff.T
+    out[17:25:3] = bb.T
+    h1h2 = np.zeros(t)
+    h1a3 = np.zeros(t)
+    famp = np.zeros((t, 3))
+    K.harmonics(mag60, f0, ff, an.sr / an.nfft60, 100, h1h2, h1a3, famp)
+    out[14] = h1h2
+    out[15] = h1a3
+    out[18:25:3] = famp.T
     leq = 10 * np.log10(max(float(energy.mean()), 1e-20))
     return out, leq
