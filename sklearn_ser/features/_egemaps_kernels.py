@@ -196,74 +196,142 @@ def viterbi_pitch(cand_f, cand_v, voiced_ok, thresh, w_local, w_tvv, w_tvvd, w_t
 
 
 @njit(nogil=True, cache=True)
+def _xcorr(y, a, b, n):
+    """Pearson correlation of ``y[a : a + n]`` and ``y[b : b + n]``."""
+    ma = 0.0
+    mb = 0.0
+    for i in range(n):
+        ma += y[a + i]
+        mb += y[b + i]
+    ma /= n
+    mb /= n
+    c = 0.0
+    va = 0.0
+    vb = 0.0
+    for i in range(n):
+        da = y[a + i] - ma
+        db = y[b + i] - mb
+        c += da * db
+        va += da * da
+        vb += db * db
+    if va <= 0.0 or vb <= 0.0:
+        return 0.0
+    return c / (math.sqrt(va) * math.sqrt(vb))
+
+
+@njit(nogil=True, cache=True)
+def _peak_to_peak(y, a, n):
+    lo = y[a + 1]
+    hi = y[a + 1]
+    for i in range(1, n - 1):
+        v = y[a + i]
+        if v > hi:
+            hi = v
+        if v < lo:
+            lo = v
+    return hi - lo
+
+
+@njit(nogil=True, cache=True)
 def jitter_shimmer(y, f0, sr, hop, frame_len, rel_range, min_cc, jit, shim):
-    """Local jitter (mean absolute difference of consecutive periods over the
-    mean period) and local shimmer in dB (mean absolute dB ratio of consecutive
-    period peak amplitudes) of every voiced frame, the periods found one after
-    the other by the best normalised cross-correlation of a period with the next
-    one within ``rel_range`` of the F0 period."""
+    """Local jitter and local shimmer (dB) of every frame, by waveform matching
+    that walks through the signal period after period, as openSMILE's
+    ``cPitchJitter``: each period's length is the lag (within ``rel_range`` of
+    the F0 period) of the best correlation between it and the next stretch;
+    periods whose (interpolated) correlation exceeds ``min_cc`` count. A frame's
+    jitter is the mean absolute difference of consecutive periods over the mean
+    period, its shimmer ``20 log10(1 + mean |A_i - A_i+1| / mean A)`` of the
+    periods' peak-to-peak amplitudes; the walk carries on across voiced frames
+    and restarts after an unvoiced one."""
     n = y.shape[0]
+    last_idx = 0
+    last_mis = 0
+    last_t0 = 0.0
+    last_jit = 0.0
+    last_shim = 0.0
+    cc = np.empty(int(sr / 20.0) + 8)
     for t in range(f0.shape[0]):
+        f = f0[t]
+        start_v = t * hop
+        to_read0 = hop + last_mis
+        to_read = to_read0
+        t0f = 0
+        t0min = 0
+        t0max = 0
+        if f > 0.0:
+            tf = sr / f
+            t0f = int(round(tf))
+            t0min = int(math.floor((1.0 - rel_range) * tf))
+            t0max = int(math.ceil((1.0 + rel_range) * tf))
+            to_read = max(to_read, 2 * t0max + 2)
+        max_read = last_mis + frame_len
+        to_read = min(to_read, max_read)
+        if start_v - last_mis != last_idx:
+            last_idx = start_v
+            to_read = min(to_read, frame_len)
+        n_t = max(0, min(to_read, n - last_idx))
         jit[t] = 0.0
         shim[t] = 0.0
-        if f0[t] <= 0.0:
+        if f <= 0.0:
+            last_idx += to_read0
+            last_mis = 0
+            last_t0 = 0.0
+            last_jit = 0.0
+            last_shim = 0.0
             continue
-        t0 = sr / f0[t]
-        start = t * hop
-        stop = min(start + frame_len, n)
-        lmin = max(2, int(t0 * (1.0 - rel_range)))
-        lmax = int(t0 * (1.0 + rel_range)) + 1
-        p = start
-        prev_len = int(round(t0))
-        periods = np.empty(64)
-        amps = np.empty(64)
-        m = 0
-        while p + prev_len + lmax <= stop and m < 64:
-            best_cc = -2.0
-            best_l = prev_len
-            for lag in range(lmin, lmax + 1):
-                sxy = 0.0
-                sxx = 0.0
-                syy = 0.0
-                for k in range(prev_len):
-                    a = y[p + k]
-                    b = y[p + lag + k]
-                    sxy += a * b
-                    sxx += a * a
-                    syy += b * b
-                if sxx > 0.0 and syy > 0.0:
-                    cc = sxy / math.sqrt(sxx * syy)
-                    if cc > best_cc:
-                        best_cc, best_l = cc, lag
-            if best_cc < min_cc:
-                break
-            amp = 0.0
-            for k in range(best_l):
-                a = y[p + k]
-                if a > amp:
-                    amp = a
-                elif -a > amp:
-                    amp = -a
-            periods[m] = best_l
-            amps[m] = amp
-            m += 1
-            p += best_l
-            prev_len = best_l
-        if m < 2:
-            continue
-        dsum = 0.0
-        psum = 0.0
-        ssum = 0.0
-        ns = 0
-        for i in range(m):
-            psum += periods[i]
-            if i > 0:
-                dsum += abs(periods[i] - periods[i - 1])
-                if amps[i] > 0.0 and amps[i - 1] > 0.0:
-                    ssum += abs(20.0 * math.log10(amps[i] / amps[i - 1]))
-                    ns += 1
-        jit[t] = (dsum / (m - 1)) / (psum / m)
-        shim[t] = ssum / ns if ns > 0 else 0.0
+        base = last_idx
+        start = 0
+        last_period = 0
+        n_periods = 0
+        n_local = 0
+        jl = 0.0
+        avg_period = 0.0
+        avg_amp = 0.0
+        avg_diff = 0.0
+        n_lag = t0max - t0min + 1
+        while start < n_t - 2 * t0max - 1:
+            for lag in range(t0min, t0max + 1):
+                cc[lag - t0min] = _xcorr(y, base + start, base + start + lag, lag)
+            best = -1
+            best_v = 0.0
+            for i in range(1, n_lag - 2):
+                if cc[i - 1] < cc[i] and cc[i] > cc[i + 1]:
+                    if best == -1 or cc[i] > best_v:
+                        best, best_v = i, cc[i]
+            if best >= 0:
+                pp = t0min + best
+                os_ = start
+                start += pp
+                a0 = _peak_to_peak(y, base + os_, pp)
+                a1 = _peak_to_peak(y, base + start, pp)
+                a, b, c = cc[best - 1], cc[best], cc[best + 1]
+                den = a - 2.0 * b + c
+                d = 0.5 * (a - c) / den if den != 0.0 else 0.0
+                cc_i = b - 0.25 * (a - c) * d
+                if cc_i > min_cc:
+                    period = abs(t0min + best + d) / sr
+                    avg_period += period
+                    n_periods += 1
+                    if last_t0 > 0.0:
+                        jl += abs(last_t0 - period)
+                        n_local += 1
+                    last_t0 = period
+                    avg_amp += 0.5 * (a0 + a1)
+                    avg_diff += abs(a0 - a1)
+            else:
+                start += t0f
+            if start < to_read0 - 1:
+                last_period = start
+        last_mis = to_read0 - last_period
+        last_idx += last_period
+        if n_periods > 0 and n_local > 0:
+            last_jit = min((jl / n_local) / (avg_period / n_periods), 1.0)
+            jit[t] = last_jit
+        elif n_periods == 0:
+            jit[t] = min(last_jit, 1.0)
+        if n_periods > 0:
+            last_shim = min(avg_diff / avg_amp, 1.0) if avg_amp > 0.0 else 0.0
+        shim[t] = 20.0 * math.log10(last_shim + 1.0)
 
 
 @njit(nogil=True, cache=True)
