@@ -27,17 +27,15 @@ __all__ = [
 
 
 @njit(nogil=True, cache=True)
-def shs_spectrum(mag, i0, w0, w1, enhance, smooth, out):
+def shs_spectrum(mag, enhance, smooth, out):
     """Hermes' preparation of every frame's magnitude spectrum for subharmonic
     summation: keep only the two bins either side of each local maximum (peak
-    enhancement), smooth with (1, 2, 1) / 4, then interpolate linearly onto the
-    log2 frequency points (bins ``i0``, ``i0 + 1``) with weights ``w0``, ``w1``
-    (which carry the auditory sensitivity weighting)."""
+    enhancement), then smooth with (1, 2, 1) / 4."""
     n_frames, n = mag.shape
-    a = np.empty(n, dtype=np.float64)
     keep = np.zeros(n, dtype=np.bool_)
     for t in range(n_frames):
         row = mag[t]
+        a = out[t]
         keep[:] = False
         for i in range(n):
             left = row[i - 1] if i > 0 else -1.0
@@ -52,18 +50,17 @@ def shs_spectrum(mag, i0, w0, w1, enhance, smooth, out):
             cur = a[i]
             a[i] = (prev + 2.0 * cur + a[i + 1]) / 4.0
             prev = cur
-        o = out[t]
-        for j in range(i0.shape[0]):
-            o[j] = a[i0[j]] * w0[j] + a[i0[j] + 1] * w1[j]
 
 
 @njit(nogil=True, cache=True)
-def shs_candidates(logspec, shifts, weights, lo, hi, f_lo, f_step, n_cand, cand_f, cand_v):
+def shs_candidates(logspec, shifts, weights, f_min, f_max, f_lo, f_step, n_cand,
+                   cand_f, cand_v):
     """Subharmonic sum of every frame of ``logspec`` (frames x points on a log2
-    frequency axis, ``f_lo + i * f_step`` octaves), and its ``n_cand`` highest
-    peaks between points ``lo`` and ``hi``: frequency (Hz, parabolic
-    interpolation) into ``cand_f`` and voicing ``1 - mean(sum) / peak`` into
-    ``cand_v`` (0 where there is no candidate)."""
+    frequency axis, ``f_lo + i * f_step`` octaves) and its ``n_cand`` highest
+    peaks over the whole axis, of which those between ``f_min`` and ``f_max`` Hz
+    are kept (as openSMILE does: peaks outside the range take candidate slots):
+    frequency (Hz, parabolic interpolation) into ``cand_f`` and voicing
+    ``1 - mean(sum) / peak`` into ``cand_v``, the rest 0."""
     n_frames, n = logspec.shape
     ss = np.empty(n, dtype=np.float64)
     score = np.empty(n_cand, dtype=np.float64)
@@ -85,7 +82,7 @@ def shs_candidates(logspec, shifts, weights, lo, hi, f_lo, f_step, n_cand, cand_
         mean /= n
         score[:] = 0.0
         pos[:] = -1
-        for i in range(max(lo, 1), min(hi, n - 1)):
+        for i in range(1, n - 1):
             v = ss[i]
             if ss[i - 1] < v and v > ss[i + 1]:
                 for k in range(n_cand):
@@ -96,18 +93,24 @@ def shs_candidates(logspec, shifts, weights, lo, hi, f_lo, f_step, n_cand, cand_
                         score[k] = v
                         pos[k] = i
                         break
+        m = 0
         for k in range(n_cand):
             i = pos[k]
             if i < 0:
-                cand_f[t, k] = 0.0
-                cand_v[t, k] = 0.0
                 continue
             a, b, c = ss[i - 1], ss[i], ss[i + 1]
             den = a - 2.0 * b + c
             d = 0.5 * (a - c) / den if den != 0.0 else 0.0
             peak = b - 0.25 * (a - c) * d
-            cand_f[t, k] = 2.0 ** (f_lo + (i + d) * f_step)
-            cand_v[t, k] = 1.0 - mean / peak if peak > mean else 0.0
+            f = 2.0 ** (f_lo + (i + d) * f_step)
+            if f < f_min or f > f_max:
+                continue
+            cand_f[t, m] = f
+            cand_v[t, m] = 1.0 - mean / peak if peak > mean else 0.0
+            m += 1
+        for k in range(m, n_cand):
+            cand_f[t, k] = 0.0
+            cand_v[t, k] = 0.0
 
 
 @njit(nogil=True, cache=True)
@@ -126,65 +129,64 @@ def _f_weight(f):
 
 
 @njit(nogil=True, cache=True)
-def viterbi_pitch(cand_f, cand_v, voiced_ok, thresh, w_local, w_tvv, w_tvvd, w_tvuv,
-                  w_thr, w_range, out):
+def viterbi_pitch(cand_f, cand_v, thresh, w_local, w_tvv, w_tvvd, w_tvuv, w_thr,
+                  w_range, out):
     """The least-cost path through the candidates (states ``0 .. n_cand - 1``)
     and an unvoiced state (``n_cand``); ``out[t]`` its F0 (0 = unvoiced).
-    Frames with ``voiced_ok[t]`` False (too little energy) take the unvoiced
-    state."""
+
+    The costs are openSMILE's ``cPitchSmootherViterbi`` ones as its code runs
+    them: local ``w_local (-log p + w_thr [p < thresh]) + w_range g(f)`` for a
+    candidate of voicing ``p``, ``w_local w_thr`` for the unvoiced state when
+    some candidate is above the threshold; voiced-voiced transitions
+    ``w_tvv |r| + w_tvvd |r - r'|`` with ``r`` the log frequency ratio and ``r'``
+    the ratio of the previous candidate pair evaluated, voiced-unvoiced
+    ``w_tvuv``, unvoiced-unvoiced 1."""
     n_frames, n_cand = cand_f.shape
     n_states = n_cand + 1
     cost = np.zeros(n_states)
     new = np.zeros(n_states)
-    change = np.zeros(n_states)
-    new_change = np.zeros(n_states)
     back = np.zeros((n_frames, n_states), dtype=np.int64)
     local = np.zeros(n_states)
     for t in range(n_frames):
         any_voiced = False
         for k in range(n_cand):
             pv = min(max(cand_v[t, k], 0.01), 1.0)
-            c = -math.log(pv) * w_local + _f_weight(cand_f[t, k]) * w_range
-            if cand_v[t, k] < thresh:
-                c += w_thr * w_local
-            else:
+            c = -math.log(pv)
+            if pv < thresh:
+                c += w_thr
+            local[k] = c * w_local + _f_weight(cand_f[t, k]) * w_range
+            if cand_v[t, k] >= thresh:
                 any_voiced = True
-            if cand_f[t, k] <= 0.0 or not voiced_ok[t]:
-                c += 1e6
-            local[k] = c
-        local[n_cand] = w_thr * w_local if (any_voiced and voiced_ok[t]) else 0.0
+        local[n_cand] = w_local * w_thr if any_voiced else 0.0
         if t == 0:
             for i in range(n_states):
                 cost[i] = local[i]
-                change[i] = 0.0
             continue
         for i in range(n_states):
             best = 1e300
             arg = 0
-            best_change = 0.0
+            change = 0.0
             for j in range(n_states):
-                ch = 0.0
                 if i < n_cand and j < n_cand:
                     f0, f1 = cand_f[t - 1, j], cand_f[t, i]
-                    if f0 <= 0.0 or f1 <= 0.0:
+                    if f0 == 0.0 or f1 == 0.0:
                         tr = 999.0
                     else:
                         r = math.log(f1 / f0)
-                        tr = w_tvv * abs(r) + w_tvvd * abs(r - change[j])
-                        ch = r
-                elif i == n_cand and j == n_cand:
-                    tr = 0.0
-                else:
+                        tr = w_tvv * abs(r) + w_tvvd * abs(r - change)
+                        change = r
+                elif i < n_cand or j < n_cand:
                     tr = w_tvuv
+                    change = 0.0
+                else:
+                    tr = 1.0
                 c = cost[j] + tr
                 if c < best:
-                    best, arg, best_change = c, j, ch
+                    best, arg = c, j
             new[i] = best + local[i]
             back[t, i] = arg
-            new_change[i] = best_change
         for i in range(n_states):
             cost[i] = new[i]
-            change[i] = new_change[i]
     s = 0
     for i in range(1, n_states):
         if cost[i] < cost[s]:

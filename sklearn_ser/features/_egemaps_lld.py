@@ -105,25 +105,27 @@ class Analysis:
         oct_hi = math.log2(sr / 2)
         self.n_points = n_bins
         self.oct_step = (oct_hi - self.oct_lo) / (n_bins - 1)
-        pts = 2.0 ** (self.oct_lo + self.oct_step * np.arange(n_bins))
-        pos = pts / (sr / self.nfft60)
-        i0 = np.clip(np.floor(pos).astype(np.int64), 0, n_bins - 2)
-        frac = np.clip(pos - i0, 0.0, 1.0)
+        # points per octave as openSMILE counts them (points / octaves)
+        ppo = n_bins / (oct_hi - self.oct_lo)
+        # natural cubic spline through the bins (log2 frequency abscissae; bin 0
+        # extrapolated), evaluated at the log-axis points: a linear operator,
+        # kept sparse (the weights decay by ~0.27 per bin away from a point)
+        from scipy.interpolate import CubicSpline
+        from scipy.sparse import csr_matrix
+
+        src = np.log2(np.maximum(np.arange(n_bins), 1) * (sr / self.nfft60))
+        src[0] = 2 * src[1] - src[2]
+        dst = self.oct_lo + self.oct_step * np.arange(n_bins)
+        op = CubicSpline(src, np.eye(n_bins), bc_type="natural")(dst)
+        op[np.abs(op) < 1e-7] = 0.0
+        self.to_log = csr_matrix(op.T)
         # Hermes' auditory sensitivity weighting, an arctan over the octaves
         # (centred 0.38 octave above the axis' 25 Hz start, as openSMILE places it)
-        ppo = 1.0 / self.oct_step
         centre = ppo * math.log2(65.0 / 50.0) - 1.0
-        aw = 0.5 + np.arctan(3.0 * (np.arange(n_bins) + 1 - centre) / ppo) / np.pi
-        # linear interpolation onto the log axis, weighted: two bins per point
-        self.log_i0 = i0
-        self.log_w0 = (1 - frac) * aw
-        self.log_w1 = frac * aw
-        ppo = 1.0 / self.oct_step
+        self.aud_w = 0.5 + np.arctan(3.0 * (np.arange(n_bins) + 1 - centre) / ppo) / np.pi
         h = np.arange(2, 16)
         self.shs_shifts = np.floor(ppo * np.log2(h)).astype(np.int64)
         self.shs_weights = 0.85 ** (h - 1.0)
-        self.shs_lo = int(np.ceil((math.log2(55.0) - self.oct_lo) / self.oct_step))
-        self.shs_hi = int(np.floor((math.log2(1000.0) - self.oct_lo) / self.oct_step)) + 1
         # LPC on the spectrum up to 5.5 kHz (openSMILE resamples to 11 kHz)
         self.lpc_bins = int(min(5500.0, sr / 2) / (sr / self.nfft20))
         self.lpc_sr = 2 * self.lpc_bins * sr / self.nfft20
@@ -232,18 +234,21 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     rms60 = np.sqrt(np.mean(win60**2, axis=1))
     spec60 = np.fft.rfft(win60, n=an.nfft60, axis=1)
     mag60 = np.abs(spec60)
-    logspec = np.empty((t, an.n_points))
-    K.shs_spectrum(mag60, an.log_i0, an.log_w0, an.log_w1, ENHANCE, SMOOTH, logspec)
+    enhanced = np.empty_like(mag60)
+    K.shs_spectrum(mag60, ENHANCE, SMOOTH, enhanced)
+    logspec = np.asarray(enhanced @ an.to_log)
+    np.maximum(logspec, 0.0, out=logspec)
+    logspec *= an.aud_w
     cand_f = np.zeros((t, 6))
     cand_v = np.zeros((t, 6))
     K.shs_candidates(
-        logspec, an.shs_shifts, an.shs_weights, an.shs_lo, an.shs_hi,
+        logspec, an.shs_shifts, an.shs_weights, 55.0, 1000.0,
         an.oct_lo, an.oct_step, 6, cand_f, cand_v,
     )
     f0 = np.zeros(t)
-    K.viterbi_pitch(
-        cand_f, cand_v, rms60 > 0.001, VOICING, 2.0, 10.0, 10.0, 10.0, 4.0, 1.0, f0
-    )
+    K.viterbi_pitch(cand_f, cand_v, VOICING, 2.0, 10.0, 10.0, 10.0, 4.0, 1.0, f0)
+    # frames with too little energy are unvoiced, whatever the path says
+    f0[rms60 <= 0.001] = 0.0
     voiced = f0 > 0
     out[10] = np.where(voiced, 12 * np.log2(np.maximum(f0, 29.136) / 27.5), 0.0)
     jit = np.zeros(t)
