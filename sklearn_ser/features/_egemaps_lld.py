@@ -127,8 +127,18 @@ class Analysis:
         self.shs_shifts = np.floor(ppo * np.log2(h)).astype(np.int64)
         self.shs_weights = 0.85 ** (h - 1.0)
         # LPC on the spectrum up to 5.5 kHz (openSMILE resamples to 11 kHz)
-        self.lpc_bins = int(min(5500.0, sr / 2) / (sr / self.nfft20))
-        self.lpc_sr = 2 * self.lpc_bins * sr / self.nfft20
+        # openSMILE's route to its formant LPC: the 20 ms frame, centred in the
+        # zero-padded FFT, "resampled" to 11 kHz by an inverse DFT of
+        # n_out = 220 samples (20 ms at 11 kHz) over a period of nfft * 11000 / sr
+        # samples, from the lowest n_out / 2 bins (each, the DC one included,
+        # counted twice): a linear map of the spectrum, kept as a matrix
+        self.lpc_sr = 11000.0
+        n_out = int(round(self.nfft20 * 11000.0 / sr * self.win20 / self.nfft20))
+        period = self.nfft20 * 11000.0 / sr
+        k = np.arange(n_out // 2)[:, None]
+        self.lpc_basis = np.exp(2j * np.pi * k * np.arange(n_out)[None] / period)
+        self.lpc_basis *= 2.0 / self.nfft20
+        self.pad20 = (self.nfft20 - self.win20) // 2
 
 
 @functools.lru_cache(maxsize=8)
@@ -165,28 +175,40 @@ def _levinson(r: np.ndarray, order: int) -> np.ndarray:
     return a
 
 
-def _formants(power20: np.ndarray, an: Analysis) -> tuple[np.ndarray, np.ndarray]:
+def _formants(frames20: np.ndarray, an: Analysis) -> tuple[np.ndarray, np.ndarray]:
     """F1..F3 frequency and bandwidth (Hz) by LPC (order 11, autocorrelation
-    method) on the spectrum below 5.5 kHz."""
-    n = power20.shape[0]
+    method) of the Hamming-windowed 20 ms frames taken to 11 kHz as openSMILE's
+    eGeMAPS takes them (see ``Analysis``)."""
+    n = frames20.shape[0]
     freq = np.zeros((n, 3))
     bw = np.zeros((n, 3))
     if n == 0:
         return freq, bw
-    acf = np.fft.irfft(power20[:, : an.lpc_bins + 1], axis=1)[:, :12]
+    padded = np.zeros((n, an.nfft20))
+    padded[:, an.pad20 : an.pad20 + an.win20] = frames20
+    spec = np.fft.rfft(padded, axis=1)[:, : an.lpc_basis.shape[0]]
+    x = (spec @ an.lpc_basis).real
+    m = x.shape[1]
+    acf = np.stack([np.einsum("ij,ij->i", x[:, : m - k], x[:, k:]) for k in range(12)], 1)
     acf[:, 0] *= 1.0 + 1e-9
     ok = acf[:, 0] > 0
     a = _levinson(acf, 11)
+    # openSMILE's cFormantLpc solves z^p - a_1 z^(p-1) - ... - a_p (its
+    # coefficients enter the root solver negated), not the LPC polynomial
+    # z^p + a_1 z^(p-1) + ... + a_p; eGeMAPSv02's "formants" are those roots
     comp = np.zeros((n, 11, 11))
-    comp[:, 0, :] = -a[:, 1:]
+    comp[:, 0, :] = a[:, 1:]
     comp[:, np.arange(1, 11), np.arange(10)] = 1.0
     comp[~ok] = 0.0
     roots = np.linalg.eigvals(comp)
+    # roots outside the unit circle reflected inside, as openSMILE does
+    mag = np.abs(roots)
+    roots = np.where(mag > 1.0, 1.0 / np.conj(np.where(mag > 0, roots, 1.0)), roots)
     fs = an.lpc_sr
     ang = np.angle(roots)
     f = ang * fs / (2 * np.pi)
     b = -np.log(np.maximum(np.abs(roots), 1e-12)) * fs / np.pi
-    valid = (roots.imag > 0) & (f > 50.0) & (f < 5450.0)
+    valid = (roots.imag >= 0) & (f >= 50.0) & (f <= 5450.0)
     f = np.where(valid, f, np.inf)
     order = np.argsort(f, axis=1)[:, :3]
     fs3 = np.take_along_axis(f, order, 1)
@@ -265,7 +287,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
         out[13, vi] = hnr
     # formants of every frame (the LLD output has them in unvoiced frames too;
     # the functionals use the voiced ones)
-    ff, bb = _formants(power20, an)
+    ff, bb = _formants(raw20 * an.hamming, an)
     out[16:25:3] = ff.T
     out[17:25:3] = bb.T
     h1h2 = np.zeros(t)
