@@ -45,11 +45,11 @@ def egemaps(y: np.ndarray, *, sr: int = 16000, level: str = "functionals") -> np
     >>> egemaps(y).shape, egemaps(y, level="lld").shape
     ((88,), (25, 95))
     """
-    raw, leq = lld_frames(np.asarray(y, dtype=np.float64), sr)
+    raw, e20, leq = lld_frames(np.asarray(y, dtype=np.float64), sr)
     lld = smooth(raw)
     if level == "lld":
         return lld.astype(np.float32)
-    return functionals(lld, raw, leq)
+    return functionals(lld, raw, e20, leq)
 
 
 class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):

@@ -80,18 +80,21 @@ def _runs(mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(d == -1) - np.flatnonzero(d == 1)
 
 
-def functionals(lld: np.ndarray, raw: np.ndarray, leq: float) -> np.ndarray:
-    """The 88 functionals from the smoothed LLDs ``lld`` (25, T) and the raw ones
-    (the voiced/unvoiced spectral sets are smoothed within their own frames)."""
+def functionals(lld: np.ndarray, raw: np.ndarray, e20: np.ndarray, leq: float) -> np.ndarray:
+    """The 88 functionals from the smoothed LLDs ``lld`` (25, T), the raw ones
+    (the voiced/unvoiced spectral sets are smoothed within their own frames) and
+    the raw 20 ms LLDs over all their frames ``e20`` (10, T20)."""
     t = lld.shape[1]
+    energy = np.empty_like(e20)
+    K.sma3(e20, False, energy)
     dur = t * _FRAME_S
     f0 = lld[10]
     voiced = raw[10] > 0
     vals: list[float] = []
     vals += _prosody(f0[f0 > 0])
-    vals += _prosody(lld[0])
+    vals += _prosody(energy[0])
     for row, _ in _ALL_FRAMES:
-        vals += _mean_std_norm(lld[row])
+        vals += _mean_std_norm(energy[row])
     # formant frequencies and bandwidths: voiced frames only (openSMILE's
     # formantsNz); the other voice descriptors are 0 where unvoiced already
     fsel = np.zeros((6, t))
@@ -118,8 +121,8 @@ def functionals(lld: np.ndarray, raw: np.ndarray, leq: float) -> np.ndarray:
         x = x[x != 0]
         vals.append(float(x.mean()) if x.size else 0.0)
     slopes = np.zeros(5)
-    K.rise_fall_slopes(np.ascontiguousarray(lld[0]), 0.1, _FRAME_S, slopes)
-    vals.append(slopes[0] / dur)
+    K.rise_fall_slopes(np.ascontiguousarray(energy[0]), 0.1, _FRAME_S, slopes)
+    vals.append(slopes[0] / (energy.shape[1] * _FRAME_S))
     v_runs = _runs(f0 > 0) * _FRAME_S
     u_runs = _runs(f0 == 0) * _FRAME_S
     vals.append(v_runs.size / dur)

@@ -86,6 +86,9 @@ class Analysis:
         # PLP's equal-loudness curve (Hermansky 1990) at the band centres
         w2 = (2 * np.pi * centres) ** 2
         self.eql = (w2 + 56.8e6) * w2**2 / ((w2 + 6.3e6) ** 2 * (w2 + 0.38e9))
+        # MFCC: HTK's filterbank, on the power scaled to 16-bit integers, floored
+        # at 1 before the log (as HTK does)
+        self.mel_htk = _htk_mel_filterbank(sr, self.nfft20, 26, 20.0, fmax) * 32768.0**2
         # HTK DCT-II and cepstral lifter 22 for mfcc1..4
         j = np.arange(26)
         c = np.arange(1, 5)
@@ -139,6 +142,33 @@ class Analysis:
         self.lpc_basis = np.exp(2j * np.pi * k * np.arange(n_out)[None] / period)
         self.lpc_basis *= 2.0 / self.nfft20
         self.pad20 = (self.nfft20 - self.win20) // 2
+
+
+def _htk_mel_filterbank(sr: int, n_fft: int, n_bands: int, lo: float, hi: float):
+    """HTK's mel filterbank (as openSMILE's ``htkcompatible`` cMelspec builds
+    it): triangles linear in mel between equally spaced mel centres; FFT bin
+    ``k`` (1-based, at ``(k - 1) sr / n_fft`` Hz) from ``int(lo / df + 2.5)`` to
+    ``int(hi / df + 0.5)`` shares itself between the two channels around it.
+    Returns ``(n_fft // 2 + 1, n_bands)`` weights."""
+    df = sr / n_fft
+    mel = lambda f: 1127.0 * np.log1p(f / 700.0)  # noqa: E731
+    m_lo, m_hi = mel(lo), mel(hi)
+    centres = m_lo + (m_hi - m_lo) * np.arange(1, n_bands + 2) / (n_bands + 1)
+    k_lo = int(lo / df + 2.5)
+    k_hi = min(n_fft // 2, int(hi / df + 0.5))
+    w = np.zeros((n_fft // 2 + 1, n_bands))
+    chan = 0
+    for k in range(k_lo, k_hi + 1):
+        m = mel((k - 1) * df)
+        while chan < n_bands and centres[chan] < m:
+            chan += 1
+        left = centres[chan - 1] if chan > 0 else m_lo
+        lower = (centres[chan] - m) / (centres[chan] - left) if chan <= n_bands else 0.0
+        if chan > 0:
+            w[k - 1, chan - 1] += lower
+        if chan < n_bands:
+            w[k - 1, chan] += 1.0 - lower
+    return w
 
 
 @functools.lru_cache(maxsize=8)
@@ -219,36 +249,42 @@ def _formants(frames20: np.ndarray, an: Analysis) -> tuple[np.ndarray, np.ndarra
     return freq, bw
 
 
-def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
+def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, float]:
     """The 25 raw (unsmoothed) LLDs of one utterance, ``(25, T)`` float64 (0 in
-    unvoiced frames for the voiced-only ones), and its equivalent sound level in
-    dB (``10 log10`` of the mean frame energy)."""
+    unvoiced frames for the voiced-only ones); the first 10 (the 20 ms ones)
+    over all the 20 ms frames, ``(10, T20)`` with ``T20 >= T`` (openSMILE's
+    functionals of them run over those); and the equivalent sound level in dB
+    (``10 log10`` of the mean frame energy)."""
     an = analysis(sr)
     y = np.asarray(y, dtype=np.float64)
     t = n_frames(y.shape[0], sr)
+    t20 = 1 + (y.shape[0] - an.win20) // an.hop
     start = np.arange(t) * an.hop
     out = np.zeros((25, t))
+    e20 = np.zeros((N_ENERGY, t20))
 
     # 20 ms Hamming frames
-    raw20 = _frames(y, start, an.win20)
+    raw20 = _frames(y, np.arange(t20) * an.hop, an.win20)
     energy = np.mean(raw20**2, axis=1)
     power20 = np.abs(np.fft.rfft(raw20 * an.hamming, n=an.nfft20, axis=1)) ** 2
     mel = power20 @ an.mel
     aud = (mel * an.eql) ** 0.33
-    out[0] = aud.sum(axis=1)
+    e20[0] = aud.sum(axis=1)
     p = power20 + _EPS
-    out[1] = 10 * np.log10(p[:, an.band_1k_5k].sum(1) / p[:, an.band_50_1k].sum(1))
-    out[2] = 10 * np.log10(p[:, an.band_0_2k].max(1) / p[:, an.band_2k_5k].max(1))
+    e20[1] = 10 * np.log10(p[:, an.band_1k_5k].sum(1) / p[:, an.band_50_1k].sum(1))
+    e20[2] = 10 * np.log10(p[:, an.band_0_2k].max(1) / p[:, an.band_2k_5k].max(1))
     for row, band in ((3, an.band_0_500), (4, an.band_500_1500)):
         f = an.freqs20[band]
         fc = f - f.mean()
         d = 10 * np.log10(p[:, band])
-        out[row] = (d - d.mean(1, keepdims=True)) @ fc / (fc @ fc)
+        e20[row] = (d - d.mean(1, keepdims=True)) @ fc / (fc @ fc)
     mf = np.sqrt(power20[:, an.band_flux])
-    flux = np.zeros(t)
+    flux = np.zeros(t20)
     flux[1:] = np.sqrt(np.sum((mf[1:] - mf[:-1]) ** 2, axis=1))
-    out[5] = flux
-    out[6:10] = (an.dct @ np.log(np.maximum(mel, 1e-8)).T)
+    e20[5] = flux
+    e20[6:10] = an.dct @ np.log(np.maximum(power20 @ an.mel_htk, 1.0)).T
+
+    out[:N_ENERGY] = e20[:, :t]
 
     # 60 ms Gaussian frames: pitch, voicing, harmonics, HNR
     raw60 = _frames(y, start, an.win60)
@@ -287,7 +323,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
         out[13, vi] = hnr
     # formants of every frame (the LLD output has them in unvoiced frames too;
     # the functionals use the voiced ones)
-    ff, bb = _formants(raw20 * an.hamming, an)
+    ff, bb = _formants(raw20[:t] * an.hamming, an)
     out[16:25:3] = ff.T
     out[17:25:3] = bb.T
     h1h2 = np.zeros(t)
@@ -298,4 +334,4 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     out[15] = h1a3
     out[18:25:3] = famp.T
     leq = 10 * np.log10(max(float(energy.mean()), 1e-20))
-    return out, leq
+    return out, e20, leq
