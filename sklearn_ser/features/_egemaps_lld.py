@@ -95,13 +95,14 @@ class Analysis:
         self.dct = np.sqrt(2.0 / 26) * np.cos(np.pi * c[:, None] * (j[None] + 0.5) / 26)
         self.dct *= (1 + 11.0 * np.sin(np.pi * c / 22.0))[:, None]
         f = self.freqs20
-        self.band_50_1k = (f >= 50) & (f < 1000)
+        # openSMILE's cSpectral bands: alpha ratio 0-1 kHz against 1-5 kHz,
+        # Hammarberg index 0-2 kHz against 2-5 kHz, flux over the bins below 5 kHz
+        self.band_0_1k = f < 1000
         self.band_1k_5k = (f >= 1000) & (f <= 5000)
         self.band_0_2k = f < 2000
         self.band_2k_5k = (f >= 2000) & (f <= 5000)
-        self.band_0_500 = f <= 500
-        self.band_500_1500 = (f >= 500) & (f <= 1500)
-        self.band_flux = f <= 5000
+        self.band_flux = f < 5000
+        self.slopes = [_slope_weights(f, lo, hi) for lo, hi in ((0, 500), (500, 1500))]
         # log2 axis for the subharmonic summation: 25 Hz .. Nyquist
         n_bins = self.nfft60 // 2 + 1
         self.oct_lo = math.log2(25.0)
@@ -142,6 +143,27 @@ class Analysis:
         self.lpc_basis = np.exp(2j * np.pi * k * np.arange(n_out)[None] / period)
         self.lpc_basis *= 2.0 / self.nfft20
         self.pad20 = (self.nfft20 - self.win20) // 2
+
+
+def _slope_weights(f: np.ndarray, lo: float, hi: float):
+    """Bins, weights and ``N`` of openSMILE's spectral slope over ``lo..hi`` Hz:
+    the end bins weighted by how much of them lies in the band, and ``N`` the
+    distance between the end bins (one less than their count, as it has it)."""
+    n = f.shape[0]
+    ii = int(np.searchsorted(f, lo, side="right"))  # first bin above lo
+    w_lo = (f[ii] - lo) / (f[ii] - f[ii - 1]) if 0 < ii < n else 1.0
+    i_lo = min(max(ii - 1, 0), n - 1)
+    ii = int(np.searchsorted(f, hi, side="left"))  # first bin at or above hi
+    w_hi = (hi - f[ii - 1]) / (f[ii] - f[ii - 1]) if 0 < ii < n else 1.0
+    i_hi = min(ii if (ii < n and f[ii] == hi) else ii - 1, n - 1)
+    w = np.ones(i_hi - i_lo + 1)
+    w[0] = w_lo if w_lo != 0.0 else 1.0
+    w[-1] = w_hi if w_hi != 0.0 else 1.0
+    fw = f[i_lo : i_hi + 1] * w
+    # Sum(f w), Sum(f^2) (ends weighted inside the square), weights for the sums
+    sf = fw.sum()
+    s2f = (fw**2).sum()
+    return slice(i_lo, i_hi + 1), w, fw, float(i_hi - i_lo), sf, s2f
 
 
 def _htk_mel_filterbank(sr: int, n_fft: int, n_bands: int, lo: float, hi: float):
@@ -270,17 +292,17 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, float]:
     mel = power20 @ an.mel
     aud = (mel * an.eql) ** 0.33
     e20[0] = aud.sum(axis=1)
-    p = power20 + _EPS
-    e20[1] = 10 * np.log10(p[:, an.band_1k_5k].sum(1) / p[:, an.band_50_1k].sum(1))
+    # power floored at openSMILE's specFloor**2 = 1e-14 (-140 dB)
+    p = np.maximum(power20, 1e-14)
+    e20[1] = 10 * np.log10(p[:, an.band_1k_5k].sum(1) / p[:, an.band_0_1k].sum(1))
     e20[2] = 10 * np.log10(p[:, an.band_0_2k].max(1) / p[:, an.band_2k_5k].max(1))
-    for row, band in ((3, an.band_0_500), (4, an.band_500_1500)):
-        f = an.freqs20[band]
-        fc = f - f.mean()
-        d = 10 * np.log10(p[:, band])
-        e20[row] = (d - d.mean(1, keepdims=True)) @ fc / (fc @ fc)
+    for row, (band, w, fw, n_ind, sf, s2f) in zip((3, 4), an.slopes, strict=True):
+        db = 10 * np.log10(p[:, band])
+        num = n_ind * (db @ fw) - sf * (db @ w)
+        e20[row] = num / (n_ind * s2f - sf * sf)
     mf = np.sqrt(power20[:, an.band_flux])
     flux = np.zeros(t20)
-    flux[1:] = np.sqrt(np.sum((mf[1:] - mf[:-1]) ** 2, axis=1))
+    flux[1:] = np.sqrt(np.mean((mf[1:] - mf[:-1]) ** 2, axis=1))
     e20[5] = flux
     e20[6:10] = an.dct @ np.log(np.maximum(power20 @ an.mel_htk, 1.0)).T
 
