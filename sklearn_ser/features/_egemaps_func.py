@@ -70,14 +70,8 @@ def _prosody(x: np.ndarray) -> list[float]:
     mu, sdn = _mean_std_norm(x)
     p20, p50, p80 = np.percentile(x, [20.0, 50.0, 80.0])
     slopes = np.zeros(5)
-    K.rise_fall_slopes(np.ascontiguousarray(x), 0.1, _FRAME_S, slopes)
+    K.peaks2(np.ascontiguousarray(x), 0.1, _FRAME_S, slopes)
     return [mu, sdn, p20, p50, p80, p80 - p20, *slopes[1:]]
-
-
-def _runs(mask: np.ndarray) -> np.ndarray:
-    """Lengths (frames) of the runs of True in ``mask``."""
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return np.flatnonzero(d == -1) - np.flatnonzero(d == 1)
 
 
 def functionals(lld: np.ndarray, raw: np.ndarray, e20: np.ndarray, leq: float) -> np.ndarray:
@@ -121,14 +115,13 @@ def functionals(lld: np.ndarray, raw: np.ndarray, e20: np.ndarray, leq: float) -
         x = x[x != 0]
         vals.append(float(x.mean()) if x.size else 0.0)
     slopes = np.zeros(5)
-    K.rise_fall_slopes(np.ascontiguousarray(energy[0]), 0.1, _FRAME_S, slopes)
+    K.peaks2(np.ascontiguousarray(energy[0]), 0.1, _FRAME_S, slopes)
     vals.append(slopes[0] / (energy.shape[1] * _FRAME_S))
-    v_runs = _runs(f0 > 0) * _FRAME_S
-    u_runs = _runs(f0 == 0) * _FRAME_S
-    vals.append(v_runs.size / dur)
-    vals.append(float(v_runs.mean()) if v_runs.size else 0.0)
-    vals.append(float(v_runs.std()) if v_runs.size else 0.0)
-    vals.append(float(u_runs.mean()) if u_runs.size else 0.0)
-    vals.append(float(u_runs.std()) if u_runs.size else 0.0)
+    seg = np.zeros(3)
+    contour = np.ascontiguousarray(f0)
+    K.segments(contour, True, 3, 2, seg)
+    vals += [seg[0] / dur, seg[1] * _FRAME_S, seg[2] * _FRAME_S]
+    K.segments(contour, False, 3, 2, seg)
+    vals += [seg[1] * _FRAME_S, seg[2] * _FRAME_S]
     vals.append(leq)
     return np.asarray(vals, dtype=np.float64)

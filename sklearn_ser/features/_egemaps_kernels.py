@@ -19,7 +19,7 @@ __all__ = [
     "hnr_from_acf",
     "jitter_shimmer",
     "shs_spectrum",
-    "rise_fall_slopes",
+    "peaks2",
     "shs_candidates",
     "sma3",
     "viterbi_pitch",
@@ -360,107 +360,178 @@ def sma3(x, nz, out):
 
 
 @njit(nogil=True, cache=True)
-def rise_fall_slopes(x, rel_thresh, frame_s, out):
-    """Peaks of the contour ``x`` (local maxima standing ``rel_thresh`` of its
-    range above the neighbouring minima) and the slopes (per second) from each
-    minimum to the next maximum (rising) and from each maximum to the next
-    minimum (falling): ``out = [n_peaks, mean rising, std rising, mean falling,
-    std falling]`` (0 where there are none)."""
+def peaks2(x, rel_thresh, period, out):
+    """openSMILE's ``Peaks2`` functional on the contour ``x``: every local
+    extremum (frames 2 .. n-3), then those that rise or fall less than
+    ``rel_thresh`` of the contour's range from their neighbours dropped and
+    repeated maxima/minima merged, in its three passes; then the slopes (per
+    second, frames ``period`` s apart) from each extremum to the next, the
+    first from ``x[0]`` and the last to ``x[-1]``.
+    ``out = [n_peaks, mean rising, std rising, mean falling, std falling]``."""
     n = x.shape[0]
     for k in range(5):
         out[k] = 0.0
-    if n < 3:
+    if n == 0:
         return
-    lo = x.min()
-    hi = x.max()
-    thr = rel_thresh * (hi - lo)
-    if hi - lo <= 0.0:
-        return
-    # alternating extrema with hysteresis thr
-    ext_i = np.empty(n, dtype=np.int64)
-    ext_max = np.empty(n, dtype=np.bool_)
+    thr = rel_thresh * (x.max() - x.min())
     m = 0
-    cur_min_i = 0
-    cur_max_i = 0
-    state = 0  # 0: undecided, 1: looking for a maximum, -1: for a minimum
-    for i in range(1, n):
-        v = x[i]
-        if state >= 0 and v > x[cur_max_i]:
-            cur_max_i = i
-        if state <= 0 and v < x[cur_min_i]:
-            cur_min_i = i
-        if state == 0:
-            if x[cur_max_i] - x[cur_min_i] >= thr:
-                if cur_min_i < cur_max_i:
-                    ext_i[m] = cur_min_i
-                    ext_max[m] = False
-                    m += 1
-                    state = -1
-                    cur_min_i = i
-                else:
-                    ext_i[m] = cur_max_i
-                    ext_max[m] = True
-                    m += 1
-                    state = 1
-                    cur_max_i = i
-        elif state == 1:  # last extremum a maximum: track the minimum
-            if v < x[cur_min_i] or cur_min_i < ext_i[m - 1]:
-                cur_min_i = i
-            if v - x[cur_min_i] >= thr:
-                ext_i[m] = cur_min_i
-                ext_max[m] = False
-                m += 1
-                state = -1
-                cur_max_i = i
-        else:  # last extremum a minimum: track the maximum
-            if v > x[cur_max_i] or cur_max_i < ext_i[m - 1]:
-                cur_max_i = i
-            if x[cur_max_i] - v >= thr:
-                ext_i[m] = cur_max_i
-                ext_max[m] = True
-                m += 1
-                state = 1
-                cur_min_i = i
-    # the last pending extremum
-    if state == 1 and cur_min_i > ext_i[m - 1] and x[ext_i[m - 1]] - x[cur_min_i] >= thr:
-        ext_i[m] = cur_min_i
-        ext_max[m] = False
-        m += 1
-    elif state == -1 and cur_max_i > ext_i[m - 1] and x[cur_max_i] - x[ext_i[m - 1]] >= thr:
-        ext_i[m] = cur_max_i
-        ext_max[m] = True
-        m += 1
-    n_peaks = 0
-    rs = 0.0
-    rs2 = 0.0
-    nr = 0
-    fs = 0.0
-    fs2 = 0.0
-    nf = 0
+    ex_x = np.empty(max(n, 1), dtype=np.int64)
+    ex_y = np.empty(max(n, 1))
+    ex_max = np.empty(max(n, 1), dtype=np.bool_)
+    alive = np.ones(max(n, 1), dtype=np.bool_)
+    for i in range(2, n - 2):
+        if x[i] > x[i - 1] and x[i] > x[i + 1]:
+            ex_x[m], ex_y[m], ex_max[m] = i, x[i], True
+            m += 1
+        elif x[i] < x[i - 1] and x[i] < x[i + 1]:
+            ex_x[m], ex_y[m], ex_max[m] = i, x[i], False
+            m += 1
+    # pass 2a: maxima too close to their neighbours
+    last_val = x[0]
+    last_min = x[0]
+    last_max = x[0]
+    min_flag = False
+    last_max_i = -1
     for k in range(m):
-        if ext_max[k]:
-            n_peaks += 1
-        if k == 0:
-            continue
-        dt = (ext_i[k] - ext_i[k - 1]) * frame_s
-        s = (x[ext_i[k]] - x[ext_i[k - 1]]) / dt
-        if ext_max[k]:
-            rs += s
-            rs2 += s * s
-            nr += 1
+        y = ex_y[k]
+        if ex_max[k]:
+            if abs(y - last_val) < thr:
+                if y - last_min < thr:
+                    alive[k] = False
+                else:
+                    if y > last_max * 1.05:
+                        if last_max_i >= 0:
+                            alive[last_max_i] = False
+                        last_max = y
+                        last_max_i = k
+                    elif min_flag:
+                        last_max = y
+                        last_max_i = k
+                    else:
+                        alive[k] = False
+                    min_flag = False
+            else:
+                min_flag = False
+                last_max = y
+                last_max_i = k
         else:
-            fs += -s
-            fs2 += s * s
-            nf += 1
+            if not abs(y - last_val) < thr:
+                min_flag = True
+                last_min = y
+        last_val = y
+    # pass 2b: minima too shallow below the last maximum
+    last_max = x[0]
+    for k in range(m):
+        if not alive[k]:
+            continue
+        if ex_max[k]:
+            last_max = ex_y[k]
+        elif last_max - ex_y[k] < thr:
+            alive[k] = False
+    # pass 3: of consecutive maxima (minima) keep the highest (lowest)
+    last_max = x[0]
+    last_min = x[0]
+    min_flag = False
+    init = True
+    last_max_i = -1
+    last_min_i = -1
+    for k in range(m):
+        if not alive[k]:
+            continue
+        y = ex_y[k]
+        if not ex_max[k]:
+            if (not min_flag) or init:
+                last_min, last_min_i = y, k
+                min_flag = True
+                init = False
+            elif y >= last_min:
+                alive[k] = False
+            elif last_min_i != k:
+                alive[last_min_i] = False
+                last_min, last_min_i = y, k
+        else:
+            if min_flag or init:
+                last_max, last_max_i = y, k
+                min_flag = False
+                init = False
+            elif y <= last_max:
+                alive[k] = False
+            elif last_max_i != k:
+                alive[last_max_i] = False
+                last_max, last_max_i = y, k
+    n_peaks = 0
+    for k in range(m):
+        if alive[k] and ex_max[k]:
+            n_peaks += 1
     out[0] = n_peaks
-    if nr > 0:
-        mu = rs / nr
-        out[1] = mu
-        out[2] = math.sqrt(max(rs2 / nr - mu * mu, 0.0))
-    if nf > 0:
-        mu = fs / nf
-        out[3] = mu
-        out[4] = math.sqrt(max(fs2 / nf - mu * mu, 0.0))
+    # slopes
+    rise = np.empty(m + 1)
+    fall = np.empty(m + 1)
+    nr = 0
+    nf = 0
+    last_max = x[0]
+    last_min = x[0]
+    last_max_pos = 0
+    last_min_pos = 0
+    last_is_max = -1
+    for k in range(m):
+        if not alive[k]:
+            continue
+        if not ex_max[k]:
+            last_min, last_min_pos = ex_y[k], ex_x[k]
+            if last_min_pos - last_max_pos > 0:
+                fall[nf] = (last_max - last_min) / ((last_min_pos - last_max_pos) * period)
+                nf += 1
+                last_is_max = 0
+        else:
+            last_max, last_max_pos = ex_y[k], ex_x[k]
+            if last_max_pos - last_min_pos > 0:
+                rise[nr] = (last_max - last_min) / ((last_max_pos - last_min_pos) * period)
+                nr += 1
+                last_is_max = 1
+    n_rise_listed = nr
+    n_fall_listed = nf
+    if last_is_max == 1:
+        if n - 1 - last_max_pos > 0:
+            fall[nf] = (x[n - 1] - last_max) / ((n - 1 - last_max_pos) * period)
+            nf += 1
+    elif last_is_max == 0:
+        if n - 1 - last_min_pos > 0:
+            rise[nr] = (x[n - 1] - last_min) / ((n - 1 - last_min_pos) * period)
+            nr += 1
+    else:
+        s = (x[n - 1] - x[0]) / n
+        if s > 0:
+            rise[0] = s
+            nr = 1
+        elif s < 0:
+            fall[0] = s
+            nf = 1
+    mean_r = 0.0
+    for k in range(nr):
+        mean_r += rise[k]
+    if nr > 1:
+        mean_r /= nr
+    mean_f = 0.0
+    for k in range(nf):
+        mean_f += fall[k]
+    if nf > 1:
+        mean_f /= nf
+    # the deviations leave out the end slopes but divide by their count
+    var_r = 0.0
+    for k in range(n_rise_listed):
+        var_r += (rise[k] - mean_r) ** 2
+    var_f = 0.0
+    for k in range(n_fall_listed):
+        var_f += (fall[k] - mean_f) ** 2
+    if nr > 1:
+        var_r /= nr
+    if nf > 1:
+        var_f /= nf
+    out[1] = mean_r
+    out[2] = math.sqrt(var_r) if var_r > 0.0 else 0.0
+    out[3] = mean_f
+    out[4] = math.sqrt(var_f) if var_f > 0.0 else 0.0
 
 
 # openSMILE's cHarmonics counts the harmonics of "H1-H2" and "H1-A3" from 0, so
@@ -614,3 +685,65 @@ def hnr_from_acf(acf, f0, sr, out):
         r = 1e11 if d == 0.0 else a[p] / d
         r = min(max(r, 1e-9), 1e11)
         out[t] = 10.0 * math.log10(r)
+
+
+@njit(nogil=True, cache=True)
+def segments(x, voiced, seg_min, pause_min, out):
+    """openSMILE's ``Segments`` functional (``nonX`` with ``voiced``, segments of
+    non-zero values; ``eqX`` without, segments of zeros, X = 0): a segment opens
+    after ``seg_min`` frames of it and closes after ``pause_min`` frames of the
+    other kind (its length counted as openSMILE counts it, one frame short).
+    ``out = [n_segments, mean length, std length]`` in frames."""
+    n = x.shape[0]
+    lens = np.empty(n + 1)
+    m = 0
+    start_idx = 0
+    state = 0
+    seg_start = 0
+    seg_end = 0
+    i = 0
+    for i in range(n):
+        inside = (x[i] != 0.0) == voiced
+        if inside:
+            if state == 1:
+                seg_end = 0
+                seg_start += 1
+                if seg_start >= seg_min:
+                    seg_start = 0
+                    state = 2
+            elif state == 0:
+                seg_start += 1
+                start_idx = i
+                state = 1
+            else:
+                seg_end = 0
+        else:
+            if state == 2:
+                seg_start = 0
+                seg_end += 1
+                if seg_end >= pause_min:
+                    state = 0
+                    lens[m] = i - seg_end - start_idx
+                    m += 1
+                    seg_end = 0
+            elif state == 1:
+                seg_end += 1
+                if seg_end >= pause_min:
+                    state = 0
+                    seg_end = 0
+                    seg_start = 0
+    if state == 2:
+        seg_end += 1
+        lens[m] = n - seg_end - start_idx
+        m += 1
+    out[0] = m
+    mean = 0.0
+    for k in range(m):
+        mean += lens[k]
+    if m > 1:
+        mean /= m
+    var = 0.0
+    for k in range(m):
+        var += (lens[k] - mean) ** 2
+    out[1] = mean
+    out[2] = math.sqrt(var / m) if m > 1 else 0.0
