@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from sklearn_ser.features import _egemaps_kernels as K
+from sklearn_ser.features import _egemaps_voice as V
 
 __all__ = ["LLD_NAMES", "lld_frames"]
 
@@ -61,8 +62,6 @@ class Analysis:
     """Windows, filterbanks and grids for one sample rate (cached)."""
 
     def __init__(self, sr: int):
-        import librosa
-
         self.sr = sr
         self.hop = int(round(0.010 * sr))
         self.win60 = int(round(0.060 * sr))
@@ -77,15 +76,15 @@ class Analysis:
         self.freqs20 = np.fft.rfftfreq(self.nfft20, 1.0 / sr)
         self.freqs60 = np.fft.rfftfreq(self.nfft60, 1.0 / sr)
         fmax = min(8000.0, sr / 2)
-        # mel filterbank (HTK mel scale, 26 bands 20 Hz .. 8 kHz) on the power
-        self.mel = librosa.filters.mel(
-            sr=sr, n_fft=self.nfft20, n_mels=26, fmin=20.0, fmax=fmax, htk=True,
-            norm=None,
-        ).T.astype(np.float64)
-        centres = librosa.mel_frequencies(28, fmin=20.0, fmax=fmax, htk=True)[1:-1]
-        # PLP's equal-loudness curve (Hermansky 1990) at the band centres
-        w2 = (2 * np.pi * centres) ** 2
-        self.eql = (w2 + 56.8e6) * w2**2 / ((w2 + 6.3e6) ** 2 * (w2 + 0.38e9))
+        # PLP's equal-loudness curve (Hermansky 1990, with its term for high
+        # frequencies) at the band centres
+        mel_c = 1127.0 * np.log1p(np.array([20.0, fmax]) / 700.0)
+        m = mel_c[0] + (mel_c[1] - mel_c[0]) * np.arange(1, 27) / 27
+        w2 = (2 * np.pi * 700.0 * np.expm1(m / 1127.0)) ** 2
+        self.eql = (w2 + 56.8e6) * w2**2 / (
+            (w2 + 6.3e6) ** 2 * (w2 + 0.38e9) * (w2**3 + 9.58e26)
+        )
+        self.eql /= 32768.0**2  # the filterbank below is scaled to 16-bit power
         # MFCC: HTK's filterbank, on the power scaled to 16-bit integers, floored
         # at 1 before the log (as HTK does)
         self.mel_htk = _htk_mel_filterbank(sr, self.nfft20, 26, 20.0, fmax) * 32768.0**2
@@ -289,13 +288,18 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, float]:
     raw20 = _frames(y, np.arange(t20) * an.hop, an.win20)
     energy = np.mean(raw20**2, axis=1)
     power20 = np.abs(np.fft.rfft(raw20 * an.hamming, n=an.nfft20, axis=1)) ** 2
-    mel = power20 @ an.mel
+    mel = power20 @ an.mel_htk
     aud = (mel * an.eql) ** 0.33
     e20[0] = aud.sum(axis=1)
-    # power floored at openSMILE's specFloor**2 = 1e-14 (-140 dB)
-    p = np.maximum(power20, 1e-14)
-    e20[1] = 10 * np.log10(p[:, an.band_1k_5k].sum(1) / p[:, an.band_0_1k].sum(1))
-    e20[2] = 10 * np.log10(p[:, an.band_0_2k].max(1) / p[:, an.band_2k_5k].max(1))
+    # openSMILE's floor: specFloor**2 = 1e-14 (-140 dB); 0 with nothing to divide by
+    floor = 1e-14
+    low, high = power20[:, an.band_0_1k].sum(1), power20[:, an.band_1k_5k].sum(1)
+    ratio = np.maximum(high, floor) / np.where(low > 0, low, 1.0)
+    e20[1] = np.where(low > 0, 10 * np.log10(ratio), 0.0)
+    low, high = power20[:, an.band_0_2k].max(1), power20[:, an.band_2k_5k].max(1)
+    ratio = np.maximum(low, floor) / np.where(high > 0, high, 1.0)
+    e20[2] = np.where(high > 0, 10 * np.log10(ratio), 0.0)
+    p = np.maximum(power20, floor)
     for row, (band, w, fw, n_ind, sf, s2f) in zip((3, 4), an.slopes, strict=True):
         db = 10 * np.log10(p[:, band])
         num = n_ind * (db @ fw) - sf * (db @ w)
@@ -304,7 +308,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, float]:
     flux = np.zeros(t20)
     flux[1:] = np.sqrt(np.mean((mf[1:] - mf[:-1]) ** 2, axis=1))
     e20[5] = flux
-    e20[6:10] = an.dct @ np.log(np.maximum(power20 @ an.mel_htk, 1.0)).T
+    e20[6:10] = an.dct @ np.log(np.maximum(mel, 1.0)).T
 
     out[:N_ENERGY] = e20[:, :t]
 
@@ -341,7 +345,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, float]:
     if vi.size:
         acf = np.abs(np.fft.irfft(mag60[vi] ** 2, axis=1)[:, : mag60.shape[1]])
         hnr = np.zeros(vi.size)
-        K.hnr_from_acf(acf, f0[vi], float(sr), hnr)
+        V.hnr_from_acf(acf, f0[vi], float(sr), hnr)
         out[13, vi] = hnr
     # formants of every frame (the LLD output has them in unvoiced frames too;
     # the functionals use the voiced ones)
@@ -351,7 +355,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, float]:
     h1h2 = np.zeros(t)
     h1a3 = np.zeros(t)
     famp = np.zeros((t, 3))
-    K.harmonics(mag60, f0, ff, an.sr / an.nfft60, 100, h1h2, h1a3, famp)
+    V.harmonics(mag60, f0, ff, an.sr / an.nfft60, 100, h1h2, h1a3, famp)
     out[14] = h1h2
     out[15] = h1a3
     out[18:25:3] = famp.T
