@@ -65,14 +65,17 @@ class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     percentiles and rise/fall slopes, means over voiced and unvoiced frames,
     rates and lengths of voiced segments and the equivalent sound level.
 
-    Written here with numpy, numba and librosa, after openSMILE's eGeMAPSv02
-    configuration [2]_ (same frames, windows, descriptor definitions and
-    functionals; pitch by subharmonic summation and Viterbi smoothing).
-    ``get_feature_names_out`` gives openSMILE's names, so a pipeline built on
-    openSMILE's eGeMAPS can swap this in; the values agree with openSMILE's
-    closely for prosody, loudness and spectral shape, less for formants and
-    voice quality (the per-feature agreement on EmoDB and RAVDESS is in the
-    documentation, page "eGeMAPS"). openSMILE is not needed.
+    Written here with numpy and numba after openSMILE's eGeMAPSv02
+    configuration [2]_, reproducing what its components compute -- frames,
+    windows, pitch by subharmonic summation and its Viterbi smoothing, the
+    period walk of jitter and shimmer, its harmonic numbering and its formant
+    polynomial, the functionals' peak and segment rules -- so that
+    ``get_feature_names_out`` can give openSMILE's names and a pipeline built on
+    openSMILE's eGeMAPS can swap this in. On 16 kHz audio the 88 functionals
+    agree with openSMILE's with a median Pearson r of 1.00 (RAVDESS); on audio
+    at another rate the two analyse different signals and agree less (the
+    per-feature figures are in the documentation, page "eGeMAPS"). openSMILE is
+    not needed.
 
     The transformer is stateless: ``fit`` only checks the parameters.
 

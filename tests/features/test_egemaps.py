@@ -182,7 +182,7 @@ def _staged_files(n_each):
 
 def test_agreement_with_opensmile():
     opensmile = pytest.importorskip("opensmile")
-    files = _staged_files(12)
+    files = _staged_files(10)
     if not files:
         pytest.skip("SER_DATA corpora not staged")
     smile = opensmile.Smile(
@@ -196,6 +196,31 @@ def test_agreement_with_opensmile():
         np.corrcoef(mine[:, j], ref[:, j])[0, 1] if mine[:, j].std() > 0 else np.nan
         for j in range(88)
     ])
-    assert r[_col("F0semitoneFrom27.5Hz_sma3nz_amean")] > 0.9
+    assert r[_col("F0semitoneFrom27.5Hz_sma3nz_amean")] > 0.95
     assert r[_col("loudness_sma3_amean")] > 0.95
-    assert np.nanmedian(r) > 0.6
+    assert np.nanmedian(r) > 0.9
+    # RAVDESS is at 16 kHz, the rate ours runs at: there the two agree closely
+    rav = slice(len(files) // 2, None)
+    r16 = np.array([
+        np.corrcoef(mine[rav, j], ref[rav, j])[0, 1] if mine[rav, j].std() > 0 else 1.0
+        for j in range(88)
+    ])
+    assert np.nanmedian(r16) > 0.99
+
+
+def test_formants_follow_opensmile_on_a_synthetic_vowel():
+    # openSMILE's eGeMAPS "formants" are roots of its sign-flipped LPC polynomial
+    # on a frame band-limited to ~3.4 kHz: not the vowel's resonances, but
+    # ordered, within 50-5450 Hz and only in voiced frames
+    from scipy.signal import lfilter
+
+    y = _tone(f0=120.0, dur=1.0)
+    for f, b in ((700, 80), (1200, 90), (2500, 120)):
+        r = np.exp(-np.pi * b / SR)
+        y = lfilter([1.0], [1.0, -2 * r * np.cos(2 * np.pi * f / SR), r * r], y)
+    lld = egemaps((0.3 * y / np.abs(y).max()).astype(np.float32), level="lld")
+    f1, f2, f3 = (lld[LLD.index(f"F{k}frequency_sma3nz")] for k in (1, 2, 3))
+    voiced = lld[LLD.index("F0semitoneFrom27.5Hz_sma3nz")] > 0
+    assert voiced.mean() > 0.9
+    assert np.all((50 <= f1[voiced]) & (f1[voiced] < f2[voiced]))
+    assert np.all((f2[voiced] < f3[voiced]) & (f3[voiced] <= 5450))
