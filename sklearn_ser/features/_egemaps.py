@@ -13,12 +13,18 @@ from sklearn_compat.base import _fit_context
 from sklearn_ser.features._base import _executor, run_batches, split_batches
 from sklearn_ser.features._egemaps_func import FUNCTIONAL_NAMES, functionals, smooth
 from sklearn_ser.features._egemaps_lld import LLD_NAMES, analysis, lld_frames
-from sklearn_ser.utils._validation import audio_items, check_audio, check_consistent_length
+from sklearn_ser.utils._validation import (
+    audio_items,
+    check_audio,
+    check_consistent_length,
+)
 
 __all__ = ["EGeMAPS", "egemaps"]
 
 
-def egemaps(y: np.ndarray, *, sr: int = 16000, level: str = "functionals") -> np.ndarray:
+def egemaps(
+    y: np.ndarray, *, sr: int = 16000, level: str = "functionals"
+) -> np.ndarray:
     """eGeMAPSv02 features of one waveform.
 
     Parameters
@@ -26,7 +32,7 @@ def egemaps(y: np.ndarray, *, sr: int = 16000, level: str = "functionals") -> np
     y : ndarray of shape (n_samples,)
         Mono waveform at ``sr``, at least 60 ms long, finite.
     sr : int, default=16000
-        Sample rate in Hz (at least 2 kHz).
+        Sample rate in Hz (at least 8000).
     level : {"functionals", "lld"}, default="functionals"
         The 88 functionals, or the 25 smoothed low-level descriptors per 10 ms
         frame.
@@ -87,9 +93,10 @@ class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         one frame every 10 ms (the package's ``(channels, n_features,
         n_frames)`` layout, as :class:`MFCC` gives), for frame-level models.
     sr : int, default=16000
-        Sample rate in Hz. Waveforms are taken to be at this rate; files at
-        another rate are resampled to it, stereo is mixed down, integer PCM
-        scaled to [-1, 1].
+        Sample rate in Hz (at least 8000). Waveforms are taken to be at this
+        rate; files at another rate are resampled to it, stereo is mixed down,
+        integer PCM scaled to [-1, 1]. openSMILE analyses each file at its own
+        rate: for its numbers on 22.05 kHz files, say, use ``sr=22050``.
     n_jobs : int, default=None
         Threads analysing utterances at the same time (joblib's meaning: None is
         1, -1 all processors). The numbers do not depend on it.
@@ -142,7 +149,7 @@ class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
     _parameter_constraints: dict = {
         "level": [StrOptions({"functionals", "lld"})],
-        "sr": [Interval(Integral, 2000, None, closed="left")],
+        "sr": [Interval(Integral, 8000, None, closed="left")],
         "n_jobs": [
             Interval(Integral, None, -1, closed="right"),
             Interval(Integral, 1, None, closed="left"),
@@ -188,8 +195,9 @@ class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
         Returns
         -------
-        features : ndarray of shape (n, 88), or object ndarray of shape (n,) of float32 arrays (1, 25, T_i)
-            Functionals, or the LLDs per frame, as ``level`` says.
+        features : ndarray of shape (n, 88), or object ndarray of shape (n,)
+            Functionals (float64), or per utterance a float32 ``(1, 25, T_i)``
+            array of LLDs, as ``level`` says.
         """
         from joblib import effective_n_jobs
 

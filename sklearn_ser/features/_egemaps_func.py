@@ -15,7 +15,9 @@ _PROSODY = ["amean", "stddevNorm", "percentile20.0", "percentile50.0",
             "meanFallingSlope", "stddevFallingSlope"]
 _MS = ["amean", "stddevNorm"]
 # (LLD row, name) of the descriptors summarised by mean and stddevNorm
-_ALL_FRAMES = [(5, "spectralFlux_sma3")] + [(5 + k, f"mfcc{k}_sma3") for k in range(1, 5)]
+_ALL_FRAMES = [(5, "spectralFlux_sma3")] + [
+    (5 + k, f"mfcc{k}_sma3") for k in range(1, 5)
+]
 _VOICED = [
     (11, "jitterLocal"), (12, "shimmerLocaldB"), (13, "HNRdBACF"),
     (14, "logRelF0-H1-H2"), (15, "logRelF0-H1-A3"),
@@ -74,7 +76,9 @@ def _prosody(x: np.ndarray) -> list[float]:
     return [mu, sdn, p20, p50, p80, p80 - p20, *slopes[1:]]
 
 
-def functionals(lld: np.ndarray, raw: np.ndarray, e20: np.ndarray, leq: float) -> np.ndarray:
+def functionals(
+    lld: np.ndarray, raw: np.ndarray, e20: np.ndarray, leq: float
+) -> np.ndarray:
     """The 88 functionals from the smoothed LLDs ``lld`` (25, T), the raw ones
     (the voiced/unvoiced spectral sets are smoothed within their own frames) and
     the raw 20 ms LLDs over all their frames ``e20`` (10, T20)."""

@@ -479,13 +479,15 @@ def peaks2(x, rel_thresh, period, out):
         if not ex_max[k]:
             last_min, last_min_pos = ex_y[k], ex_x[k]
             if last_min_pos - last_max_pos > 0:
-                fall[nf] = (last_max - last_min) / ((last_min_pos - last_max_pos) * period)
+                dt = (last_min_pos - last_max_pos) * period
+                fall[nf] = (last_max - last_min) / dt
                 nf += 1
                 last_is_max = 0
         else:
             last_max, last_max_pos = ex_y[k], ex_x[k]
             if last_max_pos - last_min_pos > 0:
-                rise[nr] = (last_max - last_min) / ((last_max_pos - last_min_pos) * period)
+                dt = (last_max_pos - last_min_pos) * period
+                rise[nr] = (last_max - last_min) / dt
                 nr += 1
                 last_is_max = 1
     n_rise_listed = nr

@@ -125,7 +125,8 @@ class Analysis:
         # Hermes' auditory sensitivity weighting, an arctan over the octaves
         # (centred 0.38 octave above the axis' 25 Hz start, as openSMILE places it)
         centre = ppo * math.log2(65.0 / 50.0) - 1.0
-        self.aud_w = 0.5 + np.arctan(3.0 * (np.arange(n_bins) + 1 - centre) / ppo) / np.pi
+        pos = np.arange(n_bins) + 1 - centre
+        self.aud_w = 0.5 + np.arctan(3.0 * pos / ppo) / np.pi
         h = np.arange(2, 16)
         self.shs_shifts = np.floor(ppo * np.log2(h)).astype(np.int64)
         self.shs_weights = 0.85 ** (h - 1.0)
@@ -138,7 +139,7 @@ class Analysis:
         self.lpc_sr = 11000.0
         n_out = int(round(self.nfft20 * 11000.0 / sr * self.win20 / self.nfft20))
         period = self.nfft20 * 11000.0 / sr
-        k = np.arange(n_out // 2)[:, None]
+        k = np.arange(min(n_out // 2, self.nfft20 // 2 + 1))[:, None]
         self.lpc_basis = np.exp(2j * np.pi * k * np.arange(n_out)[None] / period)
         self.lpc_basis *= 2.0 / self.nfft20
         self.pad20 = (self.nfft20 - self.win20) // 2
@@ -240,7 +241,9 @@ def _formants(frames20: np.ndarray, an: Analysis) -> tuple[np.ndarray, np.ndarra
     spec = np.fft.rfft(padded, axis=1)[:, : an.lpc_basis.shape[0]]
     x = (spec @ an.lpc_basis).real
     m = x.shape[1]
-    acf = np.stack([np.einsum("ij,ij->i", x[:, : m - k], x[:, k:]) for k in range(12)], 1)
+    acf = np.stack(
+        [np.einsum("ij,ij->i", x[:, : m - k], x[:, k:]) for k in range(12)], 1
+    )
     acf[:, 0] *= 1.0 + 1e-9
     ok = acf[:, 0] > 0
     a = _levinson(acf, 11)

@@ -138,7 +138,8 @@ def test_bad_input_messages(tmp_path):
 
 
 def test_deterministic_n_jobs_and_input_untouched():
-    X = [_tone(f0=f, dur=0.4, noise=0.01, seed=i) for i, f in enumerate((100, 160, 240, 300, 130))]
+    f0s = (100, 160, 240, 300, 130)
+    X = [_tone(f0=f, dur=0.4, noise=0.01, seed=i) for i, f in enumerate(f0s)]
     before = [x.copy() for x in X]
     a = EGeMAPS().transform(X)
     b = EGeMAPS(n_jobs=2).transform(X)
@@ -168,7 +169,8 @@ def test_clone_pickle_and_paths(tmp_path):
 
 
 def _staged_files(n_each):
-    root = Path(os.environ.get("SER_DATA", Path(__file__).parents[2] / ".." / "shared" / "data"))
+    default = Path(__file__).parents[2] / ".." / "shared" / "data"
+    root = Path(os.environ.get("SER_DATA", default))
     files = []
     for corpus in ("emodb", "ravdess"):
         labels = root / corpus / "labels.csv"
