@@ -50,8 +50,13 @@ LLD_NAMES = [
 N_ENERGY = 10  # the first 10 LLDs are smoothed over all frames, the rest voiced only
 
 _EPS = 1e-10
-VOICING = 0.7  # voicing threshold of the pitch candidates
+# eGeMAPSv02's pitch settings: voicing threshold of the candidates; Hermes'
+# peak enhancement and smoothing of the spectrum before the subharmonic sum;
+# the Viterbi weights (local, voiced-voiced, its delta term, voiced-unvoiced,
+# threshold crossing, frequency range)
+VOICING = 0.7
 ENHANCE, SMOOTH = True, True
+VITERBI = (2.0, 10.0, 10.0, 10.0, 4.0, 1.0)
 
 
 def _next_pow2(n: int) -> int:
@@ -74,7 +79,6 @@ class Analysis:
         self.gauss = np.exp(-0.5 * ((k - (n - 1) / 2) / (0.4 * (n - 1) / 2)) ** 2)
         self.hamming = np.hamming(self.win20)
         self.freqs20 = np.fft.rfftfreq(self.nfft20, 1.0 / sr)
-        self.freqs60 = np.fft.rfftfreq(self.nfft60, 1.0 / sr)
         fmax = min(8000.0, sr / 2)
         # PLP's equal-loudness curve (Hermansky 1990, with its term for high
         # frequencies) at the band centres
@@ -106,7 +110,6 @@ class Analysis:
         n_bins = self.nfft60 // 2 + 1
         self.oct_lo = math.log2(25.0)
         oct_hi = math.log2(sr / 2)
-        self.n_points = n_bins
         self.oct_step = (oct_hi - self.oct_lo) / (n_bins - 1)
         # points per octave as openSMILE counts them (points / octaves)
         ppo = n_bins / (oct_hi - self.oct_lo)
@@ -333,7 +336,7 @@ def lld_frames(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, float]:
         an.oct_lo, an.oct_step, 6, cand_f, cand_v,
     )
     f0 = np.zeros(t)
-    K.viterbi_pitch(cand_f, cand_v, VOICING, 2.0, 10.0, 10.0, 10.0, 4.0, 1.0, f0)
+    K.viterbi_pitch(cand_f, cand_v, VOICING, *VITERBI, f0)
     # frames with too little energy are unvoiced, whatever the path says
     f0[rms60 <= 0.001] = 0.0
     voiced = f0 > 0
