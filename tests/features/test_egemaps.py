@@ -208,6 +208,17 @@ def test_agreement_with_opensmile():
         for j in range(88)
     ])
     assert np.nanmedian(r16) > 0.99
+    # frame by frame on one 16 kHz file: every LLD follows openSMILE's
+    lld_smile = opensmile.Smile(
+        feature_set=opensmile.FeatureSet.eGeMAPSv02,
+        feature_level=opensmile.FeatureLevel.LowLevelDescriptors,
+    )
+    assert list(lld_smile.feature_names) == LLD
+    ref_lld = lld_smile.process_file(files[-1]).values
+    mine_lld = EGeMAPS(level="lld").transform(files[-1:])[0][0].T
+    n = min(len(ref_lld), len(mine_lld))
+    for k in range(25):
+        assert np.corrcoef(mine_lld[:n, k], ref_lld[:n, k])[0, 1] > 0.95, LLD[k]
 
 
 def test_formants_follow_opensmile_on_a_synthetic_vowel():
