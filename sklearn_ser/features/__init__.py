@@ -12,6 +12,7 @@ classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure fu
 
 from sklearn_ser.features._channels import SelectChannels, StackSpectrograms
 from sklearn_ser.features._deltas import deltas
+from sklearn_ser.features._egemaps import EGeMAPS, egemaps
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
 from sklearn_ser.features._mfcc import MFCC, mfcc
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
@@ -26,6 +27,7 @@ from sklearn_ser.features._statistics import FrameStatistics, frame_statistics
 
 __all__ = [
     "MFCC",
+    "EGeMAPS",
     "SelectChannels",
     "StackSpectrograms",
     "FeatureNormalizer",
@@ -35,6 +37,7 @@ __all__ = [
     "SpectrogramHasher",
     "average_hash",
     "deltas",
+    "egemaps",
     "frame_statistics",
     "log_mel_spectrogram",
     "mel_spectrogram",
