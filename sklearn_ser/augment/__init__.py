@@ -7,19 +7,37 @@ The samplers run at fit time only inside an :class:`imblearn.pipeline.Pipeline`:
 * :class:`VTLPResampler` -- vocal-tract-length perturbation of waveforms (Jaitly &
   Hinton 2013; li2021's N-per-class balancing), placed before feature extraction.
 
+* :class:`SpeedPerturbResampler`, :class:`PitchShiftResampler`,
+  :class:`NoiseResampler` -- speed perturbation, pitch shift and additive noise at
+  a chosen SNR, for speaker generalisation (``n_copies``: augment every utterance).
+
 The same augmentations as functions: :func:`spec_augment`, :func:`vtlp`,
-:func:`vtlp_warp`.
+:func:`vtlp_warp`, :func:`speed_perturb`, :func:`pitch_shift`, :func:`add_noise`.
 """
 
 from ._base import BaseAugmentSampler
 from ._specaugment import SpecAugmentResampler, spec_augment
 from ._vtlp import VTLPResampler, vtlp, vtlp_warp
+from ._waveform import (
+    NoiseResampler,
+    PitchShiftResampler,
+    SpeedPerturbResampler,
+    add_noise,
+    pitch_shift,
+    speed_perturb,
+)
 
 __all__ = [
     "BaseAugmentSampler",
+    "NoiseResampler",
+    "PitchShiftResampler",
     "SpecAugmentResampler",
+    "SpeedPerturbResampler",
     "VTLPResampler",
+    "add_noise",
+    "pitch_shift",
     "spec_augment",
+    "speed_perturb",
     "vtlp",
     "vtlp_warp",
 ]

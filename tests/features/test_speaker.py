@@ -237,3 +237,26 @@ def test_without_routing_a_pipeline_without_speaker_says_how_to_enable_it(tiny_c
     X, y = tiny_corpus.X, tiny_corpus.y
     with pytest.raises(ValueError, match=r"enable_metadata_routing=True"):
         _audio_pipeline(make_pipeline).fit(X, y)
+
+
+def test_data_free_api_checks_and_documented_parameters():
+    from numpydoc.docscrape import ClassDoc
+    from sklearn.utils.estimator_checks import (
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_get_params_invariance,
+        check_mixin_order,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    )
+
+    est = SpeakerNormalizer()
+    for check in (check_estimator_cloneable, check_estimator_repr, check_mixin_order,
+                  check_get_params_invariance, check_no_attributes_set_in_init,
+                  check_parameters_default_constructible, check_set_params):
+        check("SpeakerNormalizer", est)
+    documented = {p.name for p in ClassDoc(SpeakerNormalizer)["Parameters"]}
+    assert set(est.get_params()) == documented
+    with pytest.raises(Exception, match="min_samples"):
+        SpeakerNormalizer(min_samples=0).fit(np.ones((2, 2)), speaker=["a", "b"])
