@@ -2,6 +2,7 @@
 
 from ._base import SERClassifier
 from ._cosine import CosineEmbeddingClassifier
+from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
 from ._classifiers import (
     AttentionBLSTMClassifier,
@@ -19,5 +20,7 @@ __all__ = [
     "HierarchicalConfusionClassifier",
     "ResNetEmbeddingClassifier",
     "SERClassifier",
+    "SeedEnsembleClassifier",
+    "SoftVotingClassifier",
     "TFCNNClassifier",
 ]
