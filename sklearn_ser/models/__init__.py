@@ -3,6 +3,7 @@
 from ._base import SERClassifier
 from ._cosine import CosineEmbeddingClassifier
 from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
+from ._stacking import RoutedStackingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
 from ._classifiers import (
     AttentionBLSTMClassifier,
@@ -19,6 +20,7 @@ __all__ = [
     "CosineEmbeddingClassifier",
     "HierarchicalConfusionClassifier",
     "ResNetEmbeddingClassifier",
+    "RoutedStackingClassifier",
     "SERClassifier",
     "SeedEnsembleClassifier",
     "SoftVotingClassifier",

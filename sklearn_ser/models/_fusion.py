@@ -206,6 +206,80 @@ class _ProbaAveraging(ClassifierMixin, BaseEstimator):
         return tags
 
 
+class _NamedMembersMixin:
+    """``estimators`` as (name, estimator) pairs: validation and nested params."""
+
+    def _check_estimators(self) -> None:
+        name = type(self).__name__
+        if not self.estimators:
+            raise ValueError(f"{name}: estimators must be a non-empty list of (name, estimator)")
+        names = []
+        for item in self.estimators:
+            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+                raise ValueError(
+                    f"{name}: estimators must be (name, estimator) pairs, got {item!r}"
+                )
+            if not hasattr(item[1], "predict_proba"):
+                raise ValueError(
+                    f"{name}: estimator {item[0]!r} ({type(item[1]).__name__}) has no "
+                    "predict_proba, which soft voting needs"
+                )
+            names.append(item[0])
+        if len(set(names)) != len(names) or any("__" in n for n in names):
+            raise ValueError(
+                f"{name}: estimator names must be unique and without '__', got {names}"
+            )
+
+    def get_params(self, deep: bool = True) -> dict:
+        """Parameters, with the members' under ``<name>__`` when ``deep``.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also the members and their parameters.
+
+        Returns
+        -------
+        params : dict
+        """
+        out = super().get_params(deep=False)
+        if deep:
+            for name, est in self.estimators:
+                out[name] = est
+                for key, value in est.get_params(deep=True).items():
+                    out[f"{name}__{key}"] = value
+        return out
+
+    def set_params(self, **params: Any) -> Any:
+        """Set parameters, members' ones as ``<name>__<param>``.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters.
+
+        Returns
+        -------
+        self : SoftVotingClassifier
+        """
+        members = dict(self.estimators)
+        own, nested = {}, {}
+        for key, value in params.items():
+            head, _, rest = key.partition("__")
+            if head in members and rest:
+                nested.setdefault(head, {})[rest] = value
+            elif head in members:
+                members[head] = value
+            else:
+                own[key] = value
+        if any(n in params for n in members):
+            self.estimators = [(n, members[n]) for n, _ in self.estimators]
+        super().set_params(**own)
+        for head, sub in nested.items():
+            dict(self.estimators)[head].set_params(**sub)
+        return self
+
+
 class SeedEnsembleClassifier(_ProbaAveraging):
     """Average one model trained with several random seeds (soft voting over seeds).
 
@@ -351,7 +425,7 @@ class SeedEnsembleClassifier(_ProbaAveraging):
         return self
 
 
-class SoftVotingClassifier(_ProbaAveraging):
+class SoftVotingClassifier(_NamedMembersMixin, _ProbaAveraging):
     """Soft voting over different models, with metadata routed at predict time.
 
     The class probabilities of several models -- e.g. a deep network on MFCCs,
@@ -418,32 +492,6 @@ class SoftVotingClassifier(_ProbaAveraging):
     def _named_templates(self):
         return list(self.estimators)
 
-    def _check_estimators(self) -> None:
-        name = type(self).__name__
-        if not self.estimators:
-            raise ValueError(f"{name}: estimators must be a non-empty list of (name, estimator)")
-        names = []
-        for item in self.estimators:
-            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-                raise ValueError(
-                    f"{name}: estimators must be (name, estimator) pairs, got {item!r}"
-                )
-            if not hasattr(item[1], "predict_proba"):
-                raise ValueError(
-                    f"{name}: estimator {item[0]!r} ({type(item[1]).__name__}) has no "
-                    "predict_proba, which soft voting needs"
-                )
-            names.append(item[0])
-        if len(set(names)) != len(names) or any("__" in n for n in names):
-            raise ValueError(
-                f"{name}: estimator names must be unique and without '__', got {names}"
-            )
-        if self.weights is not None and len(self.weights) != len(self.estimators):
-            raise ValueError(
-                f"{name}: weights has {len(self.weights)} values for "
-                f"{len(self.estimators)} estimators"
-            )
-
     def _member_weights(self):
         return None if self.weights is None else np.asarray(self.weights, dtype=float)
 
@@ -466,58 +514,14 @@ class SoftVotingClassifier(_ProbaAveraging):
         self : SoftVotingClassifier
         """
         self._check_estimators()
+        if self.weights is not None and len(self.weights) != len(self.estimators):
+            raise ValueError(
+                f"{type(self).__name__}: weights has {len(self.weights)} values for "
+                f"{len(self.estimators)} estimators"
+            )
         routed = self._route("fit", params)
         self._fit_members(X, y, routed, self._named_templates())
         self.named_estimators_ = Bunch(
             **{n: est for (n, _), est in zip(self.estimators, self.estimators_, strict=True)}
         )
-        return self
-
-    def get_params(self, deep: bool = True) -> dict:
-        """Parameters, with the members' under ``<name>__`` when ``deep``.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also the members and their parameters.
-
-        Returns
-        -------
-        params : dict
-        """
-        out = super().get_params(deep=False)
-        if deep:
-            for name, est in self.estimators:
-                out[name] = est
-                for key, value in est.get_params(deep=True).items():
-                    out[f"{name}__{key}"] = value
-        return out
-
-    def set_params(self, **params: Any) -> SoftVotingClassifier:
-        """Set parameters, members' ones as ``<name>__<param>``.
-
-        Parameters
-        ----------
-        **params : dict
-            Parameters.
-
-        Returns
-        -------
-        self : SoftVotingClassifier
-        """
-        members = dict(self.estimators)
-        own, nested = {}, {}
-        for key, value in params.items():
-            head, _, rest = key.partition("__")
-            if head in members and rest:
-                nested.setdefault(head, {})[rest] = value
-            elif head in members:
-                members[head] = value
-            else:
-                own[key] = value
-        if any(n in params for n in members):
-            self.estimators = [(n, members[n]) for n, _ in self.estimators]
-        super().set_params(**own)
-        for head, sub in nested.items():
-            dict(self.estimators)[head].set_params(**sub)
         return self

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -23,6 +23,7 @@ from sklearn_ser.features import MFCC, FrameStatistics, SpeakerNormalizer
 from sklearn_ser.metrics import routed_scorer
 from sklearn_ser.models import (
     ResNetEmbeddingClassifier,
+    RoutedStackingClassifier,
     SeedEnsembleClassifier,
     SoftVotingClassifier,
 )
@@ -203,3 +204,53 @@ class _NoSeed(LogisticRegression):
 
     def get_params(self, deep=True):
         return {"C": self.C}
+
+
+# ------------------------------------------------------------------ stacking
+class _SpeakerSpy(ClassifierMixin, BaseEstimator):
+    """Logs the speakers it was fitted on and those it predicts for."""
+
+    __metadata_request__fit = {"speaker": True}
+    __metadata_request__predict_proba = {"speaker": True}
+    log: list = []
+
+    def fit(self, X, y, speaker=None):
+        self.classes_ = np.unique(y)
+        self.fit_speakers_ = set(np.asarray(speaker).tolist())
+        return self
+
+    def predict_proba(self, X, speaker=None):
+        type(self).log.append((self.fit_speakers_, set(np.asarray(speaker).tolist())))
+        return np.full((len(X), len(self.classes_)), 1.0 / len(self.classes_))
+
+
+def test_stacking_held_out_folds_are_speaker_disjoint(routing):
+    _SpeakerSpy.log = []
+    X = np.zeros((24, 2))
+    y = np.tile([0, 1], 12)
+    s = np.repeat(["a", "b", "c", "d"], 6)
+    stack = RoutedStackingClassifier([("spy", _SpeakerSpy())], cv=4)
+    stack.fit(X, y, groups=s, speaker=s)
+    held_out = _SpeakerSpy.log[:4]
+    assert [len(p) for _, p in held_out] == [1, 1, 1, 1]
+    assert all(not (f & p) for f, p in held_out)
+    stack.predict(X, speaker=s)
+    assert _SpeakerSpy.log[-1] == (set("abcd"), set("abcd"))
+
+
+def test_stacking_with_speaker_normalised_members_where_sklearns_fails(tiny_corpus, routing):
+    X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
+    members = [("deep", deep()), ("func", functionals(normalise=True))]
+    with pytest.raises(ValueError, match="speaker is required"):
+        StackingClassifier(members, cv=2).fit(X, y, speaker=s)
+    stack = RoutedStackingClassifier(members, cv=2).fit(X, y, groups=s, speaker=s)
+    Z = stack.transform(X, speaker=s)
+    assert Z.shape == (len(X), 2 * 4)
+    np.testing.assert_allclose(
+        stack.predict_proba(X, speaker=s), stack.final_estimator_.predict_proba(Z)
+    )
+    cv = cross_validate(
+        RoutedStackingClassifier(members, cv=2), X, y, cv=GroupKFold(2),
+        params={"groups": s, "speaker": s},
+    )
+    assert np.all(np.isfinite(cv["test_score"]))
