@@ -9,13 +9,16 @@ The samplers run at fit time only inside an :class:`imblearn.pipeline.Pipeline`:
 
 * :class:`SpeedPerturbResampler`, :class:`PitchShiftResampler`,
   :class:`NoiseResampler` -- speed perturbation, pitch shift and additive noise at
-  a chosen SNR, for speaker generalisation (``n_copies``: augment every utterance).
+  a chosen SNR, for speaker generalisation (``n_copies``: augment every utterance);
+  :class:`ResampledEstimator` runs any of them before a whole pipeline and re-indexes
+  the routed metadata (the speaker) like the resampled rows.
 
 The same augmentations as functions: :func:`spec_augment`, :func:`vtlp`,
 :func:`vtlp_warp`, :func:`speed_perturb`, :func:`pitch_shift`, :func:`add_noise`.
 """
 
 from ._base import BaseAugmentSampler
+from ._resampled import ResampledEstimator
 from ._specaugment import SpecAugmentResampler, spec_augment
 from ._vtlp import VTLPResampler, vtlp, vtlp_warp
 from ._waveform import (
@@ -31,6 +34,7 @@ __all__ = [
     "BaseAugmentSampler",
     "NoiseResampler",
     "PitchShiftResampler",
+    "ResampledEstimator",
     "SpecAugmentResampler",
     "SpeedPerturbResampler",
     "VTLPResampler",

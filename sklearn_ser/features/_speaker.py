@@ -156,10 +156,18 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
                 + _ROUTING_HINT
             )
         spk = np.asarray(speaker)
-        if spk.ndim != 1 or len(spk) != n:
+        if spk.ndim != 1:
             raise ValueError(
                 f"{name}: speaker must be 1-D with one label per utterance ({n}), "
                 f"got shape {spk.shape}"
+            )
+        if len(spk) != n:
+            raise ValueError(
+                f"{name}: speaker has {len(spk)} labels for {n} utterances (one label "
+                "per utterance); if a sampler earlier in the pipeline changed the "
+                "number of utterances, wrap the whole pipeline in "
+                "sklearn_ser.augment.ResampledEstimator so the speaker follows the "
+                "resampled rows"
             )
         return spk
 
