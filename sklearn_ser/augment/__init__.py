@@ -18,17 +18,11 @@ The same augmentations as functions: :func:`spec_augment`, :func:`vtlp`,
 """
 
 from ._base import BaseAugmentSampler
+from ._perturb import add_noise, pitch_shift, speed_perturb
 from ._resampled import ResampledEstimator
 from ._specaugment import SpecAugmentResampler, spec_augment
 from ._vtlp import VTLPResampler, vtlp, vtlp_warp
-from ._waveform import (
-    NoiseResampler,
-    PitchShiftResampler,
-    SpeedPerturbResampler,
-    add_noise,
-    pitch_shift,
-    speed_perturb,
-)
+from ._waveform import NoiseResampler, PitchShiftResampler, SpeedPerturbResampler
 
 __all__ = [
     "BaseAugmentSampler",

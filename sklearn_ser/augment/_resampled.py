@@ -87,7 +87,8 @@ class ResampledEstimator(MetaEstimatorMixin, BaseEstimator):
     ...                           n_speakers=2, random_state=0)
     >>> pipe = make_pipeline(MFCC(n_mfcc=13), FrameStatistics(stats=("mean",)),
     ...                      SpeakerNormalizer(min_samples=2), LogisticRegression())
-    >>> model = ResampledEstimator(pipe, sampler=NoiseResampler(n_copies=1, random_state=0))
+    >>> noise = NoiseResampler(n_copies=1, random_state=0)
+    >>> model = ResampledEstimator(pipe, sampler=noise)
     >>> with sklearn.config_context(enable_metadata_routing=True):
     ...     model = model.fit(d.X, d.y, speaker=d.speaker)
     ...     model.predict(d.X[:3], speaker=d.speaker[:3]).shape
@@ -140,9 +141,12 @@ class ResampledEstimator(MetaEstimatorMixin, BaseEstimator):
             )
         res_params = {}
         for key, value in routed.items():
-            if value is not None and not isinstance(value, str) and hasattr(
-                value, "__len__"
-            ) and len(value) == n:
+            if (
+                value is not None
+                and not isinstance(value, str)
+                and hasattr(value, "__len__")
+                and len(value) == n
+            ):
                 res_params[key] = _safe_indexing(value, idx)
             else:
                 res_params[key] = value
@@ -256,7 +260,9 @@ class ResampledEstimator(MetaEstimatorMixin, BaseEstimator):
         mapping = MethodMapping().add(caller="fit", callee="fit")
         for method in _DELEGATED:
             mapping.add(caller=method, callee=method)
-        return MetadataRouter(owner=self).add(estimator=self.estimator, method_mapping=mapping)
+        return MetadataRouter(owner=self).add(
+            estimator=self.estimator, method_mapping=mapping
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,4 +1,4 @@
-"""Per-speaker standardisation as a pipeline step, ``speaker`` through metadata routing."""
+"""Per-speaker standardisation as a pipeline step; ``speaker`` by metadata routing."""
 
 from __future__ import annotations
 
@@ -121,7 +121,8 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
     >>> rng = np.random.default_rng(0)
     >>> s = np.repeat(["a", "b"], 10)
     >>> y = np.tile([0, 1], 10)
-    >>> X = rng.normal(size=(20, 3)) + y[:, None] + np.where(s == "b", 50.0, 0.0)[:, None]
+    >>> offset = np.where(s == "b", 50.0, 0.0)[:, None]
+    >>> X = rng.normal(size=(20, 3)) + y[:, None] + offset
     >>> Z = SpeakerNormalizer().fit_transform(X, speaker=s)
     >>> np.round(Z[s == "b"].mean(axis=0), 6).tolist()
     [0.0, 0.0, 0.0]
@@ -137,7 +138,10 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
     _parameter_constraints: dict = {
         "with_mean": ["boolean"],
         "with_std": ["boolean"],
-        "min_samples": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "min_samples": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
     }
 
     def __init__(
@@ -249,7 +253,9 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         check_is_fitted(self, "mean_")
         name = f"{type(self).__name__}.transform"
         if _is_table(X) != self.table_:
-            expected = "a 2-D table" if self.table_ else "frame-level (C, F, T) features"
+            expected = (
+                "a 2-D table" if self.table_ else "frame-level (C, F, T) features"
+            )
             raise ValueError(f"{name}: X must be {expected}, as in fit")
         min_n = self._min_samples(self.table_)
         fallback = []
@@ -260,7 +266,10 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
             for s in np.unique(spk):
                 rows = spk == s
                 if rows.sum() >= min_n:
-                    mean, scale = table[rows].mean(axis=0), _scale(table[rows].std(axis=0))
+                    mean, scale = (
+                        table[rows].mean(axis=0),
+                        _scale(table[rows].std(axis=0)),
+                    )
                 else:
                     mean, scale = self.mean_, self.scale_
                     fallback.append(s)
@@ -290,12 +299,18 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
                 fallback.append(s)
             for i in idx:
                 out[i] = _standardise(
-                    items[i], mean, scale, with_mean=self.with_mean, with_std=self.with_std
+                    items[i],
+                    mean,
+                    scale,
+                    with_mean=self.with_mean,
+                    with_std=self.with_std,
                 )
         self.fallback_speakers_ = np.asarray(fallback)
         return _like_input(out, dense, X)
 
-    def fit_transform(self, X: Any, y: Any = None, *, speaker: Any = None) -> np.ndarray:
+    def fit_transform(
+        self, X: Any, y: Any = None, *, speaker: Any = None
+    ) -> np.ndarray:
         """Fit, then standardise the training utterances per speaker.
 
         Parameters

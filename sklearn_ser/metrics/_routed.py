@@ -93,7 +93,8 @@ def routed_scorer(
     >>> rng = np.random.default_rng(0)
     >>> s = np.repeat(["a", "b", "c", "d"], 10)
     >>> y = np.tile([0, 1], 20)
-    >>> X = rng.normal(size=(40, 3)) + 2 * y[:, None] + rng.normal(0, 20, (4, 1)).repeat(10, 0)
+    >>> offset = rng.normal(0, 20, (4, 1)).repeat(10, axis=0)
+    >>> X = rng.normal(size=(40, 3)) + 2 * y[:, None] + offset
     >>> with sklearn.config_context(enable_metadata_routing=True):
     ...     cv = cross_validate(make_pipeline(SpeakerNormalizer(), SVC()), X, y,
     ...                         cv=GroupKFold(4), params={"groups": s, "speaker": s},

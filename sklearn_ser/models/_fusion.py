@@ -122,7 +122,9 @@ class _ProbaAveraging(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         routed = self._route("predict_proba", params)
         probas = [
-            np.asarray(est.predict_proba(X, **routed[key].predict_proba), dtype=np.float64)
+            np.asarray(
+                est.predict_proba(X, **routed[key].predict_proba), dtype=np.float64
+            )
             for key, est in zip(self._keys(), self.estimators_, strict=True)
         ]
         return np.average(np.stack(probas), axis=0, weights=self._member_weights())
@@ -161,7 +163,9 @@ class _ProbaAveraging(ClassifierMixin, BaseEstimator):
         -------
         score : float
         """
-        return float(accuracy_score(y, self.predict(X, **params), sample_weight=sample_weight))
+        return float(
+            accuracy_score(y, self.predict(X, **params), sample_weight=sample_weight)
+        )
 
     @available_if(_members_have("transform"))
     def transform(self, X: Any, **params: Any) -> np.ndarray:
@@ -212,10 +216,14 @@ class _NamedMembersMixin:
     def _check_estimators(self) -> None:
         name = type(self).__name__
         if not self.estimators:
-            raise ValueError(f"{name}: estimators must be a non-empty list of (name, estimator)")
+            raise ValueError(
+                f"{name}: estimators must be a non-empty list of (name, estimator)"
+            )
         names = []
         for item in self.estimators:
-            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            if not (
+                isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            ):
                 raise ValueError(
                     f"{name}: estimators must be (name, estimator) pairs, got {item!r}"
                 )
@@ -370,8 +378,10 @@ class SeedEnsembleClassifier(_ProbaAveraging):
                     "random_state parameter; name the seed parameters in seed_params"
                 )
             return found
-        wanted = [self.seed_params] if isinstance(self.seed_params, str) else list(
-            self.seed_params
+        wanted = (
+            [self.seed_params]
+            if isinstance(self.seed_params, str)
+            else list(self.seed_params)
         )
         unknown = [p for p in wanted if p not in names]
         if unknown or not wanted:
@@ -418,7 +428,10 @@ class SeedEnsembleClassifier(_ProbaAveraging):
         self.seed_params_ = self._seed_params()
         routed = self._route("fit", params)
         templates = [
-            ("estimator", clone(self.estimator).set_params(**dict.fromkeys(self.seed_params_, s)))
+            (
+                "estimator",
+                clone(self.estimator).set_params(**dict.fromkeys(self.seed_params_, s)),
+            )
             for s in seeds
         ]
         self._fit_members(X, y, routed, templates)
@@ -522,6 +535,9 @@ class SoftVotingClassifier(_NamedMembersMixin, _ProbaAveraging):
         routed = self._route("fit", params)
         self._fit_members(X, y, routed, self._named_templates())
         self.named_estimators_ = Bunch(
-            **{n: est for (n, _), est in zip(self.estimators, self.estimators_, strict=True)}
+            **{
+                n: est
+                for (n, _), est in zip(self.estimators, self.estimators_, strict=True)
+            }
         )
         return self

@@ -34,8 +34,12 @@ def _take(params: dict, idx: np.ndarray, n: int) -> dict:
     """Index every per-utterance array in ``params`` by ``idx`` (others as they are)."""
     out = {}
     for key, value in params.items():
-        if value is not None and hasattr(value, "__len__") and not isinstance(value, str) \
-                and len(value) == n:
+        if (
+            value is not None
+            and hasattr(value, "__len__")
+            and not isinstance(value, str)
+            and len(value) == n
+        ):
             out[key] = _safe_indexing(value, idx)
         else:
             out[key] = value
@@ -177,13 +181,18 @@ class RoutedStackingClassifier(_NamedMembersMixin, _ProbaAveraging):
         for train, test in self._cv(y, groups).split(X, y, groups):
             X_tr, X_te = _safe_indexing(X, train), _safe_indexing(X, test)
             for k, (key, template) in enumerate(templates):
-                est = clone(template).fit(X_tr, y[train], **_take(routed[key].fit, train, n))
-                proba = est.predict_proba(X_te, **_take(routed[key].predict_proba, test, n))
+                est = clone(template).fit(
+                    X_tr, y[train], **_take(routed[key].fit, train, n)
+                )
+                proba = est.predict_proba(
+                    X_te, **_take(routed[key].predict_proba, test, n)
+                )
                 cols = k * n_classes + np.searchsorted(classes, est.classes_)
                 held_out[np.ix_(test, cols)] = proba
         self._fit_members(X, y, routed, templates)
         self.named_estimators_ = {
-            name: est for (name, _), est in zip(self.estimators, self.estimators_, strict=True)
+            name: est
+            for (name, _), est in zip(self.estimators, self.estimators_, strict=True)
         }
         final = self.final_estimator
         self.final_estimator_ = clone(

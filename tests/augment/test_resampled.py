@@ -12,7 +12,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 
-from sklearn_ser.augment import NoiseResampler, ResampledEstimator, SpeedPerturbResampler
+from sklearn_ser.augment import (
+    NoiseResampler,
+    ResampledEstimator,
+    SpeedPerturbResampler,
+)
 from sklearn_ser.features import MFCC, FrameStatistics, SpeakerNormalizer
 from sklearn_ser.metrics import routed_scorer
 
@@ -39,8 +43,10 @@ class _Spy(ClassifierMixin, BaseEstimator):
 
 def normalised_pipeline():
     return make_pipeline(
-        MFCC(n_mfcc=13), FrameStatistics(stats=("mean", "std")),
-        SpeakerNormalizer(min_samples=2), LogisticRegression(max_iter=500),
+        MFCC(n_mfcc=13),
+        FrameStatistics(stats=("mean", "std")),
+        SpeakerNormalizer(min_samples=2),
+        LogisticRegression(max_iter=500),
     )
 
 
@@ -48,7 +54,9 @@ def test_speaker_is_reindexed_like_the_rows(routing):
     X = [np.full(800, i + 1.0, dtype=np.float32) for i in range(6)]
     y = np.array([0, 0, 0, 1, 1, 1])
     s = np.array(["a", "b", "c", "a", "b", "c"])
-    model = ResampledEstimator(_Spy(), sampler=NoiseResampler(n_copies=2, random_state=0))
+    model = ResampledEstimator(
+        _Spy(), sampler=NoiseResampler(n_copies=2, random_state=0)
+    )
     model.fit(X, y, speaker=s)
     idx = model.sampler_.sample_indices_
     assert model.estimator_.n_fit_ == 18
@@ -85,7 +93,11 @@ def test_sampler_in_the_pipeline_fails_wrapper_works(tiny_corpus, routing):
     assert model.predict(X, speaker=s).shape == (len(X),)
     assert model.score(X, y, speaker=s) > 0.5
     cv = cross_validate(
-        clone(model), X, y, cv=GroupKFold(2), params={"groups": s, "speaker": s},
+        clone(model),
+        X,
+        y,
+        cv=GroupKFold(2),
+        params={"groups": s, "speaker": s},
         scoring={"UA": routed_scorer("balanced_accuracy")},
     )
     assert np.all(np.isfinite(cv["test_UA"]))
@@ -97,4 +109,6 @@ def test_a_sampler_without_sample_indices_is_refused():
             return X, y
 
     with pytest.raises(ValueError, match="sample_indices_"):
-        ResampledEstimator(LogisticRegression(), sampler=NoIndices()).fit(np.eye(4), [0, 1, 0, 1])
+        ResampledEstimator(LogisticRegression(), sampler=NoIndices()).fit(
+            np.eye(4), [0, 1, 0, 1]
+        )

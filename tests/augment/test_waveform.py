@@ -53,8 +53,12 @@ waves_st = st.builds(
 
 # -------------------------------------------------------------------- functions
 @settings(max_examples=40, deadline=None)
-@given(y=waves_st, snr=st.floats(-10.0, 60.0), noise=st.sampled_from(["white", "pink"]),
-       seed=st.integers(0, 2**16))
+@given(
+    y=waves_st,
+    snr=st.floats(-10.0, 60.0),
+    noise=st.sampled_from(["white", "pink"]),
+    seed=st.integers(0, 2**16),
+)
 def test_measured_snr_equals_requested(y, snr, noise, seed):
     before = y.copy()
     noisy = add_noise(y, snr_db=snr, noise=noise, random_state=seed)
@@ -105,7 +109,9 @@ def test_pitch_shift_moves_frequency_keeps_length_and_loudness(n_steps):
     out = pitch_shift(y, sr=SR, n_steps=n_steps)
     assert out.shape == y.shape
     assert abs(peak_hz(out) - 300.0 * 2 ** (n_steps / 12)) < 4
-    np.testing.assert_allclose(np.sqrt(np.mean(out**2)), np.sqrt(np.mean(y**2)), rtol=1e-4)
+    np.testing.assert_allclose(
+        np.sqrt(np.mean(out**2)), np.sqrt(np.mean(y**2)), rtol=1e-4
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,7 +139,11 @@ def corpus(seed=0, counts=(5, 3, 2)):
     X, y = [], []
     for k, n in enumerate(counts):
         for _ in range(n):
-            X.append((rng.normal(size=int(rng.integers(1500, 3000))) * 0.3).astype(np.float32))
+            X.append(
+                (rng.normal(size=int(rng.integers(1500, 3000))) * 0.3).astype(
+                    np.float32
+                )
+            )
             y.append(f"c{k}")
     return X, np.asarray(y)
 
@@ -200,7 +210,9 @@ def test_n_copies_cycles_through_the_values():
     n = len(X)
     synthetic_src = sampler.sample_indices_[n:]
     assert sampler.speeds_.tolist() == [0.9, 1.1] * n
-    for row, (src, speed) in enumerate(zip(synthetic_src, sampler.speeds_, strict=True)):
+    for row, (src, speed) in enumerate(
+        zip(synthetic_src, sampler.speeds_, strict=True)
+    ):
         assert len(X_res[n + row]) == round(len(X[src]) / speed)
     noise = NoiseResampler(snr_db=(5.0, 25.0), n_copies=2, random_state=0)
     X_res, _ = noise.fit_resample(X, y)
@@ -210,8 +222,10 @@ def test_n_copies_cycles_through_the_values():
 
 def test_identity_values_give_copies_of_the_originals():
     X, y = corpus()
-    for sampler in (SpeedPerturbResampler(speeds=1.0, n_copies=1),
-                    PitchShiftResampler(n_steps=0.0, n_copies=1)):
+    for sampler in (
+        SpeedPerturbResampler(speeds=1.0, n_copies=1),
+        PitchShiftResampler(n_steps=0.0, n_copies=1),
+    ):
         X_res, _ = sampler.fit_resample(X, y)
         for row, src in enumerate(sampler.sample_indices_):
             np.testing.assert_array_equal(X_res[row], X[src])
@@ -242,7 +256,8 @@ def test_in_an_imblearn_pipeline_augmentation_happens_at_fit_only(tiny_corpus):
 
 
 @pytest.mark.parametrize(
-    "sampler", [SpeedPerturbResampler(), PitchShiftResampler(), NoiseResampler()],
+    "sampler",
+    [SpeedPerturbResampler(), PitchShiftResampler(), NoiseResampler()],
     ids=lambda s: type(s).__name__,
 )
 def test_data_free_api_checks_and_documented_parameters(sampler):
@@ -257,9 +272,16 @@ def test_data_free_api_checks_and_documented_parameters(sampler):
     )
 
     name = type(sampler).__name__
-    for check in (check_estimator_cloneable, check_estimator_repr,
-                  check_get_params_invariance, check_no_attributes_set_in_init,
-                  check_parameters_default_constructible, check_set_params):
+    for check in (
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    ):
         check(name, sampler)
-    documented = {p.name.split(":")[0].strip() for p in ClassDoc(type(sampler))["Parameters"]}
+    documented = {
+        p.name.split(":")[0].strip() for p in ClassDoc(type(sampler))["Parameters"]
+    }
     assert set(sampler.get_params()) <= documented

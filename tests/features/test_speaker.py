@@ -40,7 +40,9 @@ def ragged(rng, speakers, c=2, f=4, frames=(30, 80)):
     scales = {s: rng.uniform(0.5, 3, (c, f, 1)) for s in dict.fromkeys(speakers)}
     for s in speakers:
         t = int(rng.integers(*frames))
-        X.append((offsets[s] + scales[s] * rng.normal(size=(c, f, t))).astype(np.float32))
+        X.append(
+            (offsets[s] + scales[s] * rng.normal(size=(c, f, t))).astype(np.float32)
+        )
         spk.append(s)
     return X, np.asarray(spk)
 
@@ -79,7 +81,9 @@ def test_an_affine_change_of_one_speakers_features_is_removed(a, c, seed):
     rng = np.random.default_rng(seed)
     X, s = ragged(rng, ["a", "a", "b", "b", "b"])
     per_feature = a * rng.uniform(0.5, 2.0, size=(2, 4, 1))
-    moved = [x * per_feature + c if spk == "b" else x for x, spk in zip(X, s, strict=True)]
+    moved = [
+        x * per_feature + c if spk == "b" else x for x, spk in zip(X, s, strict=True)
+    ]
     norm = SpeakerNormalizer(min_samples=1).fit(X, speaker=s)
     Z, Z_moved = norm.transform(X, speaker=s), norm.transform(moved, speaker=s)
     for z, zm in zip(Z, Z_moved, strict=True):
@@ -112,7 +116,9 @@ def test_input_is_not_modified(seed, dense):
         np.testing.assert_array_equal(x, b)
     np.testing.assert_array_equal(s, s_before)
     if dense:
-        assert isinstance(Z, np.ndarray) and Z.shape == X.shape and Z.dtype == np.float32
+        assert (
+            isinstance(Z, np.ndarray) and Z.shape == X.shape and Z.dtype == np.float32
+        )
     table = rng.normal(size=(6, 2))
     t_before = table.copy()
     SpeakerNormalizer(min_samples=1).fit_transform(table, speaker=s)
@@ -148,12 +154,16 @@ def test_a_speaker_with_too_few_frames_falls_back_to_training_statistics(rng):
 
 def test_without_speaker_the_error_says_how_to_enable_routing(rng):
     X, s = ragged(rng, ["a", "b"])
-    with pytest.raises(ValueError, match=r"speaker is required.*enable_metadata_routing"):
+    with pytest.raises(
+        ValueError, match=r"speaker is required.*enable_metadata_routing"
+    ):
         SpeakerNormalizer().fit(X)
     norm = SpeakerNormalizer().fit(X, speaker=s)
     with pytest.raises(ValueError, match="enable_metadata_routing=True"):
         norm.transform(X)
-    with pytest.raises(ValueError, match="1 labels for 2 utterances.*ResampledEstimator"):
+    with pytest.raises(
+        ValueError, match="1 labels for 2 utterances.*ResampledEstimator"
+    ):
         norm.transform(X, speaker=["a"])
     with pytest.raises(ValueError, match="2-D table"):
         SpeakerNormalizer().fit(np.ones((3, 2)), speaker=list("abc")).transform(
@@ -185,7 +195,9 @@ def _audio_pipeline(make):
 
 
 @pytest.mark.parametrize("make", [make_pipeline, make_imb_pipeline])
-def test_audio_pipeline_fit_predict_cross_validate_with_routing(tiny_corpus, make, routing):
+def test_audio_pipeline_fit_predict_cross_validate_with_routing(
+    tiny_corpus, make, routing
+):
     X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
     pipe = _audio_pipeline(make).fit(X, y, speaker=s)
     assert pipe.predict(X, speaker=s).shape == (len(X),)
@@ -193,7 +205,10 @@ def test_audio_pipeline_fit_predict_cross_validate_with_routing(tiny_corpus, mak
     with pytest.raises(ValueError, match="enable_metadata_routing=True"):
         pipe.predict(X)
     cv = cross_validate(
-        _audio_pipeline(make), X, y, cv=GroupKFold(2),
+        _audio_pipeline(make),
+        X,
+        y,
+        cv=GroupKFold(2),
         params={"groups": s, "speaker": s},
     )
     assert np.all(np.isfinite(cv["test_score"]))
@@ -202,9 +217,15 @@ def test_audio_pipeline_fit_predict_cross_validate_with_routing(tiny_corpus, mak
 def test_cross_validate_with_a_named_scorer_through_routed_scorer(tiny_corpus, routing):
     X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
     cv = cross_validate(
-        _audio_pipeline(make_imb_pipeline), X, y, cv=GroupKFold(2),
+        _audio_pipeline(make_imb_pipeline),
+        X,
+        y,
+        cv=GroupKFold(2),
         params={"groups": s, "speaker": s},
-        scoring={"UA": routed_scorer("balanced_accuracy"), "WA": routed_scorer("accuracy")},
+        scoring={
+            "UA": routed_scorer("balanced_accuracy"),
+            "WA": routed_scorer("accuracy"),
+        },
     )
     assert np.all(np.isfinite(cv["test_UA"])) and np.all(np.isfinite(cv["test_WA"]))
 
@@ -212,7 +233,10 @@ def test_cross_validate_with_a_named_scorer_through_routed_scorer(tiny_corpus, r
 def test_frame_level_normaliser_before_statistics(tiny_corpus, routing):
     X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
     pipe = make_pipeline(
-        MFCC(n_mfcc=13), SpeakerNormalizer(), FrameStatistics(stats=("mean", "std")), SVC()
+        MFCC(n_mfcc=13),
+        SpeakerNormalizer(),
+        FrameStatistics(stats=("mean", "std")),
+        SVC(),
     ).fit(X, y, speaker=s)
     assert set(pipe.predict(X[:5], speaker=["new"] * 5)) <= set(y)
 
@@ -224,7 +248,9 @@ def test_2d_svm_pipeline_and_grid_search(routing):
     offsets = rng.normal(0, 30, (4, 5)).repeat(12, axis=0)
     X = rng.normal(size=(48, 5)) + 3 * y[:, None] + offsets
     pipe = make_pipeline(SpeakerNormalizer(), SVC())
-    cv = cross_validate(pipe, X, y, cv=GroupKFold(4), params={"groups": s, "speaker": s})
+    cv = cross_validate(
+        pipe, X, y, cv=GroupKFold(4), params={"groups": s, "speaker": s}
+    )
     # without the per-speaker normalisation the offsets swamp the classes
     raw = cross_validate(SVC(), X, y, cv=GroupKFold(4), params={"groups": s})
     assert cv["test_score"].mean() > 0.9 > raw["test_score"].mean()
@@ -252,9 +278,15 @@ def test_data_free_api_checks_and_documented_parameters():
     )
 
     est = SpeakerNormalizer()
-    for check in (check_estimator_cloneable, check_estimator_repr, check_mixin_order,
-                  check_get_params_invariance, check_no_attributes_set_in_init,
-                  check_parameters_default_constructible, check_set_params):
+    for check in (
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_mixin_order,
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    ):
         check("SpeakerNormalizer", est)
     documented = {p.name for p in ClassDoc(SpeakerNormalizer)["Parameters"]}
     assert set(est.get_params()) == documented

@@ -33,15 +33,22 @@ EMB = 16
 
 def tiny_net(**kwargs):
     params = dict(
-        max_epochs=1, early_stopping=None, random_state=0, module__channels=8,
-        module__n_blocks=1, module__embedding_dim=EMB, optimizer__lr=0.01,
+        max_epochs=1,
+        early_stopping=None,
+        random_state=0,
+        module__channels=8,
+        module__n_blocks=1,
+        module__embedding_dim=EMB,
+        optimizer__lr=0.01,
     )
     params.update(kwargs)
     return ResNetEmbeddingClassifier(**params)
 
 
 def deep(**kwargs):
-    return make_pipeline(MFCC(n_mfcc=13, deltas=2, stack="features"), tiny_net(**kwargs))
+    return make_pipeline(
+        MFCC(n_mfcc=13, deltas=2, stack="features"), tiny_net(**kwargs)
+    )
 
 
 def functionals(*, normalise=False):
@@ -71,8 +78,11 @@ def test_feature_union_of_two_audio_pipelines_concatenates_embeddings(tiny_corpu
 def test_feature_union_routes_speaker_to_a_normalised_branch(tiny_corpus, routing):
     X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
     union = make_union(
-        make_pipeline(MFCC(n_mfcc=13), FrameStatistics(stats=("mean",)),
-                      SpeakerNormalizer(min_samples=2)),
+        make_pipeline(
+            MFCC(n_mfcc=13),
+            FrameStatistics(stats=("mean",)),
+            SpeakerNormalizer(min_samples=2),
+        ),
         deep(),
     )
     pipe = make_pipeline(union, LogisticRegression(max_iter=500)).fit(X, y, speaker=s)
@@ -81,11 +91,16 @@ def test_feature_union_routes_speaker_to_a_normalised_branch(tiny_corpus, routin
 
 def test_column_transformer_with_a_ragged_column_beside_table_columns(tiny_corpus):
     X, y = tiny_corpus.X, tiny_corpus.y
-    table = make_pipeline(MFCC(n_mfcc=13), FrameStatistics(stats=("mean",))).fit_transform(X)
+    table = make_pipeline(
+        MFCC(n_mfcc=13), FrameStatistics(stats=("mean",))
+    ).fit_transform(X)
     df = pd.DataFrame(table, columns=[f"f{i}" for i in range(table.shape[1])])
     df["mfcc"] = list(MFCC(n_mfcc=13, deltas=2, stack="features").fit_transform(X))
     ct = ColumnTransformer(
-        [("deep", tiny_net(), "mfcc"), ("func", StandardScaler(), list(df.columns[:-1]))]
+        [
+            ("deep", tiny_net(), "mfcc"),
+            ("func", StandardScaler(), list(df.columns[:-1])),
+        ]
     )
     pipe = make_pipeline(ct, LogisticRegression(max_iter=500)).fit(df, y)
     assert ct.transform(df).shape == (len(X), EMB + 13)
@@ -98,7 +113,8 @@ def test_sklearn_voting_and_stacking_take_ragged_input_pipelines(tiny_corpus):
     vote = VotingClassifier([("deep", deep()), ("func", functionals())], voting="soft")
     stack = StackingClassifier(
         [("deep", deep()), ("func", functionals())],
-        final_estimator=LogisticRegression(), cv=2,
+        final_estimator=LogisticRegression(),
+        cv=2,
     )
     for ens in (vote, stack):
         ens.fit(X, y)
@@ -107,7 +123,9 @@ def test_sklearn_voting_and_stacking_take_ragged_input_pipelines(tiny_corpus):
         np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
 
 
-def test_sklearn_voting_cannot_route_speaker_at_predict_soft_voting_can(tiny_corpus, routing):
+def test_sklearn_voting_cannot_route_speaker_at_predict_soft_voting_can(
+    tiny_corpus, routing
+):
     X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
     members = [("deep", deep()), ("func", functionals(normalise=True))]
     vote = VotingClassifier(members, voting="soft").fit(X, y, speaker=s)
@@ -116,13 +134,19 @@ def test_sklearn_voting_cannot_route_speaker_at_predict_soft_voting_can(tiny_cor
     ours = SoftVotingClassifier(members).fit(X, y, speaker=s)
     proba = ours.predict_proba(X, speaker=s)
     expected = np.mean(
-        [m.predict_proba(X, **({"speaker": s} if n == "func" else {}))
-         for n, m in ours.named_estimators_.items()], axis=0,
+        [
+            m.predict_proba(X, **({"speaker": s} if n == "func" else {}))
+            for n, m in ours.named_estimators_.items()
+        ],
+        axis=0,
     )
     np.testing.assert_allclose(proba, expected, rtol=1e-6)
     assert ours.score(X, y, speaker=s) == np.mean(ours.predict(X, speaker=s) == y)
     cv = cross_validate(
-        SoftVotingClassifier(members), X, y, cv=GroupKFold(2),
+        SoftVotingClassifier(members),
+        X,
+        y,
+        cv=GroupKFold(2),
         params={"groups": s, "speaker": s},
         scoring={"UA": routed_scorer("balanced_accuracy")},
     )
@@ -142,10 +166,13 @@ def test_soft_voting_weights_params_and_clone(tiny_corpus):
     assert clone(vote).get_params()["a__logisticregression__C"] == 0.5
     assert not hasattr(vote, "transform")  # the functional pipeline has none
     with pytest.raises(ValueError, match="predict_proba"):
-        SoftVotingClassifier([("x", StandardScaler())]).fit(np.ones((4, 2)), [0, 1, 0, 1])
+        SoftVotingClassifier([("x", StandardScaler())]).fit(
+            np.ones((4, 2)), [0, 1, 0, 1]
+        )
     with pytest.raises(ValueError, match="weights has 1 values"):
-        SoftVotingClassifier([("a", LogisticRegression()), ("b", LogisticRegression())],
-                             weights=[1.0]).fit(np.eye(4), [0, 1, 0, 1])
+        SoftVotingClassifier(
+            [("a", LogisticRegression()), ("b", LogisticRegression())], weights=[1.0]
+        ).fit(np.eye(4), [0, 1, 0, 1])
 
 
 def test_without_routing_metadata_gives_a_hint(tiny_corpus):
@@ -172,16 +199,28 @@ def test_seed_ensemble_clones_with_each_seed_and_averages(tiny_corpus):
     np.testing.assert_array_equal(restored.predict_proba(X), ens.predict_proba(X))
 
 
-def test_seed_ensemble_as_a_voting_member_and_with_speaker_routing(tiny_corpus, routing):
+def test_seed_ensemble_as_a_voting_member_and_with_speaker_routing(
+    tiny_corpus, routing
+):
     X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
-    vote = SoftVotingClassifier([
-        ("deep", SeedEnsembleClassifier(deep(), seeds=(0, 1))),
-        ("func", SeedEnsembleClassifier(
-            make_pipeline(MFCC(n_mfcc=13), FrameStatistics(stats=("mean",)),
-                          SpeakerNormalizer(min_samples=2),
-                          LogisticRegression(max_iter=300)),
-            seeds=(0, 1), seed_params="logisticregression__random_state")),
-    ])
+    vote = SoftVotingClassifier(
+        [
+            ("deep", SeedEnsembleClassifier(deep(), seeds=(0, 1))),
+            (
+                "func",
+                SeedEnsembleClassifier(
+                    make_pipeline(
+                        MFCC(n_mfcc=13),
+                        FrameStatistics(stats=("mean",)),
+                        SpeakerNormalizer(min_samples=2),
+                        LogisticRegression(max_iter=300),
+                    ),
+                    seeds=(0, 1),
+                    seed_params="logisticregression__random_state",
+                ),
+            ),
+        ]
+    )
     vote.fit(X, y, speaker=s)
     assert vote.predict(X, speaker=s).shape == (len(X),)
 
@@ -238,7 +277,9 @@ def test_stacking_held_out_folds_are_speaker_disjoint(routing):
     assert _SpeakerSpy.log[-1] == (set("abcd"), set("abcd"))
 
 
-def test_stacking_with_speaker_normalised_members_where_sklearns_fails(tiny_corpus, routing):
+def test_stacking_with_speaker_normalised_members_where_sklearns_fails(
+    tiny_corpus, routing
+):
     X, y, s = tiny_corpus.X, tiny_corpus.y, tiny_corpus.speaker
     members = [("deep", deep()), ("func", functionals(normalise=True))]
     with pytest.raises(ValueError, match="speaker is required"):
@@ -250,7 +291,10 @@ def test_stacking_with_speaker_normalised_members_where_sklearns_fails(tiny_corp
         stack.predict_proba(X, speaker=s), stack.final_estimator_.predict_proba(Z)
     )
     cv = cross_validate(
-        RoutedStackingClassifier(members, cv=2), X, y, cv=GroupKFold(2),
+        RoutedStackingClassifier(members, cv=2),
+        X,
+        y,
+        cv=GroupKFold(2),
         params={"groups": s, "speaker": s},
     )
     assert np.all(np.isfinite(cv["test_score"]))
