@@ -257,6 +257,13 @@ def test_2d_svm_pipeline_and_grid_search(routing):
     search = GridSearchCV(pipe, {"svc__C": [0.1, 1.0]}, cv=GroupKFold(2))
     search.fit(X, y, groups=s, speaker=s)
     assert search.best_score_ > 0.9
+    search = GridSearchCV(
+        pipe, {"svc__C": [0.1, 1.0]}, cv=GroupKFold(2), refit="UA",
+        scoring={"UA": routed_scorer("balanced_accuracy")},
+    )
+    search.fit(X, y, groups=s, speaker=s)
+    assert search.best_score_ > 0.9
+    assert search.score(X, y, speaker=s) > 0.9
 
 
 def test_without_routing_a_pipeline_without_speaker_says_how_to_enable_it(tiny_corpus):
