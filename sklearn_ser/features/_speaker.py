@@ -35,6 +35,8 @@ _ROUTING_HINT = (
 
 
 def _is_table(X: Any) -> bool:
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):  # a DataFrame
+        return True
     return isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
 
 
@@ -93,7 +95,9 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
     n_channels_in_ : int
         Channels (``C``) seen in ``fit``; absent for 2-D input.
     fallback_speakers_ : ndarray
-        The speakers that used the training statistics in the last ``transform``.
+        The training speakers with fewer than ``min_samples`` frames or
+        utterances, which ``fit_transform`` normalised by the training
+        statistics.
 
     See Also
     --------
@@ -194,6 +198,49 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
             )
         return table
 
+    def _validate(self, X: Any, speaker: Any, method: str, *, reset: bool):
+        """``(data, dense, speaker)``: a float64 table, or a list of (C, F, T_i)
+        float64 arrays and whether ``X`` was a dense array."""
+        name = f"{type(self).__name__}.{method}"
+        if reset:
+            self.table_ = _is_table(X)
+        elif _is_table(X) != self.table_:
+            expected = (
+                "a 2-D table" if self.table_ else "frame-level (C, F, T) features"
+            )
+            raise ValueError(f"{name}: X must be {expected}, as in fit")
+        if self.table_:
+            data = self._check_table(X, name, None if reset else self.n_features_in_)
+            dense = True
+        else:
+            data, dense = check_features(
+                X,
+                name=name,
+                dtype=np.float64,
+                n_channels=None if reset else self.n_channels_in_,
+                n_features=None if reset else self.n_features_in_,
+            )
+        return data, dense, self._check_speaker(speaker, len(data), method)
+
+    def _per_speaker(self, data, spk):
+        """Yield ``(speaker, indices, mean, scale)``; ``mean`` is None for a speaker
+        with fewer than ``min_samples`` frames / utterances (use the fallback)."""
+        min_n = self._min_samples(self.table_)
+        for s in np.unique(spk):
+            idx = np.flatnonzero(spk == s)
+            if self.table_:
+                rows = data[idx]
+                if len(idx) >= min_n:
+                    yield s, idx, rows.mean(axis=0), _scale(rows.std(axis=0))
+                    continue
+            else:
+                mine = [data[i] for i in idx]
+                if sum(a.shape[-1] for a in mine) >= min_n:
+                    mean, std, _ = _global_moments(mine)
+                    yield s, idx, mean, _scale(std)
+                    continue
+            yield s, idx, None, None
+
     # ------------------------------------------------------------------- public
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None, *, speaker: Any = None) -> SpeakerNormalizer:
@@ -213,25 +260,24 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         self : SpeakerNormalizer
             The fitted normaliser.
         """
-        name = f"{type(self).__name__}.fit"
-        self.table_ = _is_table(X)
+        data, _, spk = self._validate(X, speaker, "fit", reset=True)
         if self.table_:
-            table = self._check_table(X, name)
-            spk = self._check_speaker(speaker, len(table), "fit")
-            self.n_features_in_ = int(table.shape[1])
+            self.n_features_in_ = int(data.shape[1])
             if hasattr(self, "n_channels_in_"):
                 del self.n_channels_in_
-            self.mean_ = table.mean(axis=0)
-            self.scale_ = _scale(table.std(axis=0))
+            self.mean_ = data.mean(axis=0)
+            self.scale_ = _scale(data.std(axis=0))
         else:
-            items, _ = check_features(X, name=name, dtype=np.float64)
-            spk = self._check_speaker(speaker, len(items), "fit")
-            self.n_channels_in_ = int(items[0].shape[0])
-            self.n_features_in_ = int(items[0].shape[1])
-            mean, std, _ = _global_moments(items)
+            self.n_channels_in_ = int(data[0].shape[0])
+            self.n_features_in_ = int(data[0].shape[1])
+            mean, std, _ = _global_moments(data)
             self.mean_ = mean
             self.scale_ = _scale(std)
         self.speakers_ = np.unique(spk)
+        self.fallback_speakers_ = np.asarray(
+            [s for s, _, mean, _ in self._per_speaker(data, spk) if mean is None],
+            dtype=self.speakers_.dtype,
+        )
         return self
 
     def transform(self, X: Any, *, speaker: Any = None) -> np.ndarray:
@@ -251,62 +297,26 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
             In the input's layout, normalised.
         """
         check_is_fitted(self, "mean_")
-        name = f"{type(self).__name__}.transform"
-        if _is_table(X) != self.table_:
-            expected = (
-                "a 2-D table" if self.table_ else "frame-level (C, F, T) features"
-            )
-            raise ValueError(f"{name}: X must be {expected}, as in fit")
-        min_n = self._min_samples(self.table_)
-        fallback = []
-        if self.table_:
-            table = self._check_table(X, name, self.n_features_in_)
-            spk = self._check_speaker(speaker, len(table), "transform")
-            out = table.copy()
-            for s in np.unique(spk):
-                rows = spk == s
-                if rows.sum() >= min_n:
-                    mean, scale = (
-                        table[rows].mean(axis=0),
-                        _scale(table[rows].std(axis=0)),
-                    )
-                else:
-                    mean, scale = self.mean_, self.scale_
-                    fallback.append(s)
-                if self.with_mean:
-                    out[rows] -= mean
-                if self.with_std:
-                    out[rows] /= scale
-            self.fallback_speakers_ = np.asarray(fallback)
-            return out
-        items, dense = check_features(
-            X,
-            name=name,
-            dtype=np.float64,
-            n_channels=self.n_channels_in_,
-            n_features=self.n_features_in_,
-        )
-        spk = self._check_speaker(speaker, len(items), "transform")
-        out: list[np.ndarray] = [None] * len(items)  # type: ignore[list-item]
-        for s in np.unique(spk):
-            idx = np.flatnonzero(spk == s)
-            mine = [items[i] for i in idx]
-            if sum(a.shape[-1] for a in mine) >= min_n:
-                mean, std, _ = _global_moments(mine)
-                scale = _scale(std)
-            else:
+        data, dense, spk = self._validate(X, speaker, "transform", reset=False)
+        out = data.copy() if self.table_ else [None] * len(data)
+        for _, idx, mean, scale in self._per_speaker(data, spk):
+            if mean is None:  # too little of this speaker: the training statistics
                 mean, scale = self.mean_, self.scale_
-                fallback.append(s)
+            if self.table_:
+                if self.with_mean:
+                    out[idx] -= mean
+                if self.with_std:
+                    out[idx] /= scale
+                continue
             for i in idx:
                 out[i] = _standardise(
-                    items[i],
+                    data[i],
                     mean,
                     scale,
                     with_mean=self.with_mean,
                     with_std=self.with_std,
                 )
-        self.fallback_speakers_ = np.asarray(fallback)
-        return _like_input(out, dense, X)
+        return out if self.table_ else _like_input(out, dense, X)
 
     def fit_transform(
         self, X: Any, y: Any = None, *, speaker: Any = None

@@ -132,7 +132,6 @@ def test_an_unseen_speaker_is_normalised_by_its_own_statistics(rng):
     Z = norm.transform(new, speaker=s_new)
     frames = np.concatenate(list(Z), axis=-1)
     np.testing.assert_allclose(frames.mean(axis=-1), 0.0, atol=1e-5)
-    assert norm.fallback_speakers_.size == 0
     assert "zz" not in norm.speakers_
 
 
@@ -143,13 +142,19 @@ def test_a_speaker_with_too_few_frames_falls_back_to_training_statistics(rng):
     Z = norm.transform(short, speaker=["new"])
     expected = (short[0] - norm.mean_[..., None]) / norm.scale_[..., None]
     np.testing.assert_allclose(Z[0], expected, rtol=1e-5, atol=1e-5)
-    assert norm.fallback_speakers_.tolist() == ["new"]
+    assert norm.fallback_speakers_.size == 0  # a and b had >= 100 frames in fit
     # 2-D input: the threshold counts utterances
     table = rng.normal(size=(12, 3)) * 3 + 2
     t_norm = SpeakerNormalizer().fit(table, speaker=np.repeat(["a", "b"], 6))
     out = t_norm.transform(table[:4], speaker=["n"] * 4)  # 4 < 5 ("auto")
     np.testing.assert_allclose(out, (table[:4] - t_norm.mean_) / t_norm.scale_)
-    assert t_norm.fallback_speakers_.tolist() == ["n"]
+    # in fit_transform too: speaker "c" has 2 rows, below the 5 of "auto"
+    spk = np.array(["a"] * 5 + ["b"] * 5 + ["c"] * 2)
+    fitted = SpeakerNormalizer()
+    Z = fitted.fit_transform(table, speaker=spk)
+    assert fitted.fallback_speakers_.tolist() == ["c"]
+    np.testing.assert_allclose(Z[10:], (table[10:] - fitted.mean_) / fitted.scale_)
+    np.testing.assert_allclose(Z[:5].mean(axis=0), 0.0, atol=1e-12)
 
 
 def test_without_speaker_the_error_says_how_to_enable_routing(rng):
@@ -169,6 +174,26 @@ def test_without_speaker_the_error_says_how_to_enable_routing(rng):
         SpeakerNormalizer().fit(np.ones((3, 2)), speaker=list("abc")).transform(
             X, speaker=s
         )
+
+
+def test_a_dataframe_is_a_table(rng):
+    import pandas as pd
+
+    table = rng.normal(size=(8, 2))
+    spk = np.repeat(["a", "b"], 4)
+    Z = SpeakerNormalizer(min_samples=2).fit_transform(
+        pd.DataFrame(table, columns=["f0", "f1"]), speaker=spk
+    )
+    np.testing.assert_allclose(Z, speaker_normalize(table, spk))
+
+
+def test_transform_does_not_change_the_fitted_state(rng):
+    X, s = ragged(rng, list("aabb"))
+    norm = SpeakerNormalizer(min_samples=1).fit(X, speaker=s)
+    before = pickle.dumps(norm)
+    new, s_new = ragged(rng, ["zz"] * 2)
+    norm.transform(new, speaker=s_new)
+    assert pickle.dumps(norm) == before
 
 
 def test_clone_pickle_feature_names_and_fit_transform_consistency(rng):
@@ -258,7 +283,10 @@ def test_2d_svm_pipeline_and_grid_search(routing):
     search.fit(X, y, groups=s, speaker=s)
     assert search.best_score_ > 0.9
     search = GridSearchCV(
-        pipe, {"svc__C": [0.1, 1.0]}, cv=GroupKFold(2), refit="UA",
+        pipe,
+        {"svc__C": [0.1, 1.0]},
+        cv=GroupKFold(2),
+        refit="UA",
         scoring={"UA": routed_scorer("balanced_accuracy")},
     )
     search.fit(X, y, groups=s, speaker=s)
