@@ -7,7 +7,7 @@ from functools import partial, wraps
 from typing import Any
 
 from sklearn.metrics import get_scorer
-from sklearn.utils.metadata_routing import MetadataRequest
+from sklearn.utils.metadata_routing import MetadataRequest, get_routing_for_object
 
 __all__ = ["routed_scorer"]
 
@@ -26,8 +26,15 @@ class _BoundEstimator:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._estimator, name)
         if name in _RESPONSE_METHODS and self._params:
-            # a named function, not a bare partial: scikit-learn reads __name__
-            return wraps(attr)(partial(attr, **self._params))
+            # only what the estimator asks for in this method (a pipeline without
+            # a SpeakerNormalizer refuses speaker=)
+            wanted = get_routing_for_object(self._estimator).consumes(
+                method=name, params=set(self._params)
+            )
+            params = {k: v for k, v in self._params.items() if k in wanted}
+            if params:
+                # a named function, not a bare partial: scikit-learn reads __name__
+                return wraps(attr)(partial(attr, **params))
         return attr
 
 
@@ -65,7 +72,9 @@ def routed_scorer(
     :func:`~sklearn.model_selection.cross_validate` or
     :class:`~sklearn.model_selection.GridSearchCV`. The scorer returned here
     requests ``metadata`` for ``score`` (so ``params={"speaker": s}`` reaches it,
-    indexed by the test fold) and hands it to the estimator's response methods.
+    indexed by the test fold) and hands it to the estimator's response methods
+    that request it (an estimator that does not is scored as usual, so one
+    scorer serves pipelines with and without the normaliser).
     Needs ``sklearn.set_config(enable_metadata_routing=True)``.
 
     Parameters

@@ -327,3 +327,21 @@ def test_data_free_api_checks_and_documented_parameters():
     assert set(est.get_params()) == documented
     with pytest.raises(Exception, match="min_samples"):
         SpeakerNormalizer(min_samples=0).fit(np.ones((2, 2)), speaker=["a", "b"])
+
+
+def test_routed_scorer_passes_speaker_only_to_estimators_that_request_it(routing):
+    rng = np.random.default_rng(0)
+    s = np.repeat(["a", "b", "c", "d"], 10)
+    y = np.tile([0, 1], 20)
+    X = rng.normal(size=(40, 3)) + 3 * y[:, None]
+    for pipe in (make_pipeline(SpeakerNormalizer(), SVC()), make_pipeline(SVC())):
+        cv = cross_validate(
+            pipe,
+            X,
+            y,
+            cv=GroupKFold(4),
+            params={"groups": s, "speaker": s},
+            scoring={"UA": routed_scorer("balanced_accuracy")},
+            error_score="raise",
+        )
+        assert cv["test_UA"].mean() > 0.8
