@@ -404,7 +404,10 @@ class SeedEnsembleClassifier(_ProbaAveraging):
 
     def _named_templates(self):
         # one router key for all seeds: they request the same metadata
-        return [("estimator", self.estimator)] * len(list(self.seeds))
+        return [("estimator", self.estimator)]
+
+    def _keys(self) -> list[str]:
+        return ["estimator"] * len(self.estimators_)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: Any, y: Any, **params: Any) -> SeedEnsembleClassifier:
