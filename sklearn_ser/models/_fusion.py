@@ -252,7 +252,7 @@ class _NamedMembersMixin:
         """
         out = super().get_params(deep=False)
         if deep:
-            for name, est in self.estimators:
+            for name, est in self._members_dict().items():
                 out[name] = est
                 for key, value in est.get_params(deep=True).items():
                     out[f"{name}__{key}"] = value
@@ -268,9 +268,9 @@ class _NamedMembersMixin:
 
         Returns
         -------
-        self : SoftVotingClassifier
+        self : estimator
         """
-        members = dict(self.estimators)
+        members = self._members_dict()
         own, nested = {}, {}
         for key, value in params.items():
             head, _, rest = key.partition("__")
@@ -284,8 +284,17 @@ class _NamedMembersMixin:
             self.estimators = [(n, members[n]) for n, _ in self.estimators]
         super().set_params(**own)
         for head, sub in nested.items():
-            dict(self.estimators)[head].set_params(**sub)
+            self._members_dict()[head].set_params(**sub)
         return self
+
+    def _members_dict(self) -> dict:
+        """``{name: estimator}``; empty while ``estimators`` is not a list of
+        pairs (it is validated in ``fit``)."""
+        try:
+            members = dict(self.estimators)
+        except (TypeError, ValueError):
+            return {}
+        return {k: v for k, v in members.items() if hasattr(v, "get_params")}
 
 
 class SeedEnsembleClassifier(_ProbaAveraging):

@@ -112,3 +112,26 @@ def test_a_sampler_without_sample_indices_is_refused():
         ResampledEstimator(LogisticRegression(), sampler=NoIndices()).fit(
             np.eye(4), [0, 1, 0, 1]
         )
+
+
+def test_data_free_api_checks_and_documented_parameters():
+    from numpydoc.docscrape import ClassDoc
+    from sklearn.utils.estimator_checks import (
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_set_params,
+    )
+
+    est = ResampledEstimator(LogisticRegression(), sampler=NoiseResampler())
+    for check in (
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_set_params,
+    ):
+        check("ResampledEstimator", est)
+    documented = {p.name for p in ClassDoc(ResampledEstimator)["Parameters"]}
+    assert set(est.get_params(deep=False)) == documented

@@ -298,3 +298,37 @@ def test_stacking_with_speaker_normalised_members_where_sklearns_fails(
         params={"groups": s, "speaker": s},
     )
     assert np.all(np.isfinite(cv["test_score"]))
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        SeedEnsembleClassifier(LogisticRegression()),
+        SoftVotingClassifier([("a", LogisticRegression())]),
+        RoutedStackingClassifier([("a", LogisticRegression())]),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_data_free_api_checks_and_documented_parameters(est):
+    from numpydoc.docscrape import ClassDoc
+    from sklearn.utils.estimator_checks import (
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_get_params_invariance,
+        check_mixin_order,
+        check_no_attributes_set_in_init,
+        check_set_params,
+    )
+
+    name = type(est).__name__
+    for check in (
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_get_params_invariance,
+        check_mixin_order,
+        check_no_attributes_set_in_init,
+        check_set_params,
+    ):
+        check(name, est)
+    documented = {p.name for p in ClassDoc(type(est))["Parameters"]}
+    assert set(est.get_params(deep=False)) == documented
