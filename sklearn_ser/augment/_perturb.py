@@ -142,10 +142,14 @@ def pitch_shift(y: np.ndarray, *, sr: float, n_steps: float) -> np.ndarray:
 
 def _pink(n: int, rng: np.random.RandomState) -> np.ndarray:
     """Pink (1/f power) noise: white noise shaped by 1/sqrt(f) in the spectrum."""
-    spec = np.fft.rfft(rng.standard_normal(n))
+    from scipy.fft import irfft, next_fast_len, rfft
+
+    # an FFT of a fast length, cut to n (a prime n would cost 10x more)
+    m = next_fast_len(n, real=True)
+    spec = rfft(rng.standard_normal(m))
     f = np.arange(spec.size, dtype=np.float64)
     f[0] = np.inf  # no DC
-    return np.fft.irfft(spec / np.sqrt(f), n=n)
+    return irfft(spec / np.sqrt(f), n=m)[:n]
 
 
 def add_noise(
