@@ -113,7 +113,8 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
     wrap the metric with :func:`sklearn_ser.metrics.routed_scorer`.
 
     The output has the input's layout (object array of float32 ``(C, F, T_i)``
-    arrays, dense float32 array, or a float64 table); the input is not modified.
+    arrays, dense float32 array, or a table of the input's float dtype, float32
+    or float64); the input is not modified.
 
     Examples
     --------
@@ -316,7 +317,13 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
                     with_mean=self.with_mean,
                     with_std=self.with_std,
                 )
-        return out if self.table_ else _like_input(out, dense, X)
+        if self.table_:  # float32 in, float32 out; else float64
+            return (
+                out.astype(np.float32)
+                if getattr(X, "dtype", None) == np.float32
+                else out
+            )
+        return _like_input(out, dense, X)
 
     def fit_transform(
         self, X: Any, y: Any = None, *, speaker: Any = None

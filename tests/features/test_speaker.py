@@ -176,6 +176,18 @@ def test_without_speaker_the_error_says_how_to_enable_routing(rng):
         )
 
 
+def test_dtypes(rng):
+    table = rng.normal(size=(6, 2))
+    spk = np.repeat(["a", "b"], 3)
+    for dtype in (np.float32, np.float64):
+        out = SpeakerNormalizer(min_samples=2).fit_transform(
+            table.astype(dtype), speaker=spk
+        )
+        assert out.dtype == dtype
+    X, s = ragged(rng, list("ab"))
+    assert SpeakerNormalizer().fit_transform(X, speaker=s)[0].dtype == np.float32
+
+
 def test_a_dataframe_is_a_table(rng):
     import pandas as pd
 
