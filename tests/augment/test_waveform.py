@@ -114,6 +114,21 @@ def test_pitch_shift_moves_frequency_keeps_length_and_loudness(n_steps):
     )
 
 
+@pytest.mark.parametrize("n_steps", [-3.0, 2.5])
+def test_pitch_shift_matches_librosa(n_steps):
+    import librosa
+
+    t = np.arange(2 * SR) / SR
+    x = (np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 470 * t)).astype(
+        np.float32
+    )
+    ours = pitch_shift(x, sr=SR, n_steps=n_steps)
+    ref = librosa.effects.pitch_shift(
+        x, sr=SR, n_steps=n_steps, n_fft=512, res_type="soxr_hq"
+    )
+    assert np.corrcoef(ours[1000:-1000], ref[1000:-1000])[0, 1] > 0.9999
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -285,3 +300,14 @@ def test_data_free_api_checks_and_documented_parameters(sampler):
         p.name.split(":")[0].strip() for p in ClassDoc(type(sampler))["Parameters"]
     }
     assert set(sampler.get_params()) <= documented
+
+
+@pytest.mark.parametrize("n", [1, 3, 17, 200, 513])
+def test_very_short_waveforms(n):
+    y = np.random.default_rng(n).normal(size=n).astype(np.float32)
+    assert pitch_shift(y, sr=SR, n_steps=2).shape == (n,)
+    assert speed_perturb(y, speed=1.1).shape == (max(round(n / 1.1), 1),)
+    assert (
+        abs(measured_snr(y, add_noise(y, snr_db=5, noise="pink", random_state=0)) - 5)
+        < 0.1
+    )
