@@ -11,6 +11,7 @@ mean/variance normalisation; :func:`speaker_normalize` per speaker),
 classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure functions they call sit beside them.
 """
 
+from sklearn_ser.features._channels import SelectChannels, StackSpectrograms
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
 from sklearn_ser.features._mfcc import MFCC
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
@@ -28,6 +29,8 @@ from sklearn_ser.features._statistics import FrameStatistics, frame_statistics
 
 __all__ = [
     "MFCC",
+    "SelectChannels",
+    "StackSpectrograms",
     "FeatureNormalizer",
     "FrameStatistics",
     "LogMelSpectrogram",

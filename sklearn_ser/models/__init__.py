@@ -1,6 +1,7 @@
 """scikit-learn estimators around the papers' networks (skorch) and meta-classifiers."""
 
 from ._base import SERClassifier
+from ._callbacks import TrainingProgressBar
 from ._cosine import CosineEmbeddingClassifier
 from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
 from ._stacking import RoutedStackingClassifier
@@ -25,4 +26,5 @@ __all__ = [
     "SeedEnsembleClassifier",
     "SoftVotingClassifier",
     "TFCNNClassifier",
+    "TrainingProgressBar",
 ]

@@ -1,0 +1,132 @@
+"""What the commands share: the recipe from the arguments, corpus, audio, ``--out``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+#: Parameters that count training epochs; ``--max-epochs`` sets every one of them.
+EPOCH_PARAMS = ("max_epochs", "pretrain_epochs", "finetune_epochs")
+
+#: The layouts ``--data`` recognises, in the order they are tried (for the help
+#: text and the error messages).
+DATA_LAYOUTS = (
+    "a CSV manifest (.csv) with columns path,label[,speaker]",
+    "EmoDB's layout (wav/ and/or labels.csv; any corpus folder with a labels.csv "
+    "of path,label,speaker, as the staged RAVDESS)",
+    "RAVDESS as published (Actor_01/ ... Actor_24/ folders of 03-01-*.wav)",
+    "a folder of <label>/*.wav subfolders (speakers unknown)",
+)
+
+_ACTOR_DIR = re.compile(r"^Actor_\d{2}$")
+
+
+class CLIError(Exception):
+    """An error the user can fix; printed as one line."""
+
+
+def make_recipe(args: argparse.Namespace):
+    """The recipe's pipeline, with ``--max-epochs`` applied to every epoch count."""
+    from sklearn_ser import recipes
+
+    if args.recipe not in recipes.RECIPES:
+        raise CLIError(
+            f"unknown recipe {args.recipe!r}; choose one of: "
+            f"{', '.join(recipes.RECIPES)}"
+        )
+    pipe = recipes.make_recipe(args.recipe, random_state=args.random_state)
+    if args.max_epochs is not None:
+        keys = [
+            key
+            for key in pipe.get_params(deep=True)
+            if key.rsplit("__", 1)[-1] in EPOCH_PARAMS
+        ]
+        pipe.set_params(**dict.fromkeys(keys, args.max_epochs))
+    return pipe
+
+
+def _is_ravdess(path: Path) -> bool:
+    return any(d.is_dir() and _ACTOR_DIR.match(d.name) for d in path.iterdir())
+
+
+def load_corpus(data: str):
+    """A Bunch (X paths, y, speaker) from a corpus folder or a CSV manifest."""
+    from sklearn_ser.datasets import (
+        load_emodb,
+        load_folder,
+        load_manifest,
+        load_ravdess,
+    )
+
+    path = Path(data).expanduser()
+    if not path.exists():
+        raise CLIError(f"--data {data!r} does not exist")
+    if path.is_file():
+        if path.suffix.lower() != ".csv":
+            raise CLIError(
+                f"--data {data!r} is a file but not a CSV manifest (expected a .csv "
+                "with "
+                "columns path,label,speaker, or a corpus folder)"
+            )
+        corpus = load_manifest(path)
+    elif (path / "wav").is_dir() or (path / "labels.csv").is_file():
+        corpus = load_emodb(path)  # EmoDB's layout: wav/ and labels.csv
+    elif _is_ravdess(path):
+        corpus = load_ravdess(path)  # the publisher's Actor_XX/ folders
+    else:
+        corpus = load_folder(path)
+    labels = sorted({str(v) for v in corpus.y})
+    if len(labels) < 2:
+        # e.g. --data pointing one level too high: every file gets the one label
+        raise CLIError(
+            f"--data {data!r} holds {len(labels)} class "
+            f"({', '.join(labels) or 'none'}; "
+            f"{len(corpus.y)} "
+            "files); a corpus needs at least two (expected <label>/*.wav folders, "
+            "EmoDB's wav/ + labels.csv, RAVDESS's Actor_XX/ folders, or a CSV "
+            "manifest)"
+        )
+    return corpus
+
+
+def check_out(out: str | None, *, kind: str) -> None:
+    """Fail before any training when ``--out`` cannot be written afterwards."""
+    if out is None:
+        return
+    path = Path(out).expanduser()
+    if kind == "folder":
+        if path.exists() and not path.is_dir():
+            raise CLIError(f"--out {out!r} exists and is not a folder")
+        return
+    if path.is_dir():
+        raise CLIError(f"--out {out!r} is a folder; give the model file's path")
+    if not path.parent.is_dir():
+        raise CLIError(f"--out {out!r}: folder {str(path.parent)!r} does not exist")
+
+
+def sample_rate(pipe) -> int | None:
+    first = pipe.steps[0][1] if hasattr(pipe, "steps") else pipe
+    sr = getattr(first, "sr", None)
+    return int(sr) if isinstance(sr, (int, float)) else None
+
+
+def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "reading audio"):
+    """Waveforms of ``paths`` at ``sr`` (object array), with a progress bar."""
+    import numpy as np
+    from tqdm.auto import tqdm
+
+    from sklearn_ser.datasets import load_audio
+
+    if sr is None:  # the first step reads files itself
+        return np.asarray(paths)
+    out = np.empty(len(paths), dtype=object)
+    for i, p in enumerate(
+        tqdm(paths, desc=what, unit="file", disable=quiet, file=sys.stderr, leave=False)
+    ):
+        try:
+            out[i] = load_audio(p, sr=sr)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise CLIError(f"cannot read audio file {str(p)!r}: {exc}") from None
+    return out

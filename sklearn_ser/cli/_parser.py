@@ -1,0 +1,291 @@
+"""The argument parser of ``sklearn-ser``: commands, options, their help and defaults.
+
+The recipe names (``--recipe``) come from the registry of
+:mod:`sklearn_ser.recipes`, which imports nothing heavy; the recipes' default
+epochs in the help of ``--max-epochs`` are read (building each recipe, which
+imports torch) only when a help text is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sklearn_ser import __version__
+
+from ._common import DATA_LAYOUTS, EPOCH_PARAMS
+
+
+def _cv_spec(text: str) -> tuple[str, int | None]:
+    """``--cv`` value: ``loso`` or ``kfold:K`` (argparse type)."""
+    value = text.strip().lower()
+    if value == "loso":
+        return ("loso", None)
+    if value == "kfold":
+        return ("kfold", 5)
+    if value.startswith("kfold:"):
+        k = value.split(":", 1)[1]
+        if k.isdigit() and int(k) >= 2:
+            return ("kfold", int(k))
+    raise argparse.ArgumentTypeError(
+        f"invalid --cv {text!r}: expected 'loso' (leave one speaker out) or "
+        "'kfold:K' with an integer K >= 2"
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _recipes_epochs() -> str:
+    """``liu2021 30, zhou 100, kumar 1000 + 1000, ...``: each recipe's epochs."""
+    from sklearn_ser import recipes
+
+    parts = []
+    for name in recipes.RECIPES:
+        record = recipes.get_recipe(name)
+        params = record.build().get_params()
+        counts = [str(params[p]) for p in record.epochs if p in params]
+        if counts:
+            parts.append(f"{name} {' + '.join(counts)}")
+    return ", ".join(parts)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Fills in the recipes' epochs when (and only when) a help text is printed."""
+
+    def _get_help_string(self, action):
+        text = super()._get_help_string(action)
+        if action.dest == "max_epochs" and "{epochs}" in text:
+            try:
+                text = text.replace("{epochs}", _recipes_epochs())
+            except ImportError:  # pragma: no cover - torch missing
+                text = text.replace("{epochs}", "each recipe's own")
+        return text
+
+
+def _recipe_options() -> argparse.ArgumentParser:
+    """``--recipe``, ``--data``, ``--max-epochs``, ``--random-state``."""
+    from sklearn_ser import recipes
+
+    names = recipes.RECIPES
+    summaries = "; ".join(
+        f"{name}: {recipes.get_recipe(name).summary.rstrip('.')}" for name in names
+    )
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--recipe",
+        required=True,
+        metavar="NAME",
+        choices=names,
+        help=f"the paper's pipeline (sklearn_ser.recipes), one of {', '.join(names)} "
+        f"(required). {summaries}",
+    )
+    parser.add_argument(
+        "--data",
+        required=True,
+        metavar="DIR|CSV",
+        help="the corpus (required): " + "; or ".join(DATA_LAYOUTS) + ". The layouts "
+        "are tried in this order",
+    )
+    parser.add_argument(
+        "--max-epochs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="override the training epochs of the recipe's network (every "
+        f"{' / '.join(EPOCH_PARAMS)} parameter); default: the recipe's own "
+        "({epochs})",
+    )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the recipe and of the folds (default: 0)",
+    )
+    return parser
+
+
+def _quiet_option() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars or progress messages (default: progress on stderr)",
+    )
+    return parser
+
+
+def _add_demo(sub) -> None:
+    from ._demo import cmd_demo
+
+    demo = sub.add_parser(
+        "demo",
+        formatter_class=_HelpFormatter,
+        help="speaker-independent cross-validation on the embedded synthetic corpus",
+        description=(
+            "Generate the synthetic emotional-speech corpus, run a speaker-grouped "
+            "cross-validation and print WA (accuracy) and UA (mean per-class recall)."
+        ),
+    )
+    demo.add_argument(
+        "--n-per-class",
+        type=_positive_int,
+        default=40,
+        help="utterances per class (default: 40)",
+    )
+    demo.add_argument(
+        "--n-speakers",
+        type=_positive_int,
+        default=8,
+        help="number of speakers (default: 8)",
+    )
+    demo.add_argument(
+        "--folds",
+        type=_positive_int,
+        default=4,
+        help="cross-validation folds (default: 4)",
+    )
+    demo.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+    demo.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=30,
+        help="training epochs of the CNN-LSTM (default: 30)",
+    )
+    demo.add_argument(
+        "--no-deep",
+        action="store_true",
+        help="run only the MFCC-statistics baseline (default: both models)",
+    )
+    demo.set_defaults(func=cmd_demo)
+
+
+def _add_model_commands(sub) -> None:
+    """The ``evaluate``, ``train`` and ``predict`` sub-commands."""
+    from ._evaluate import cmd_evaluate
+    from ._model import cmd_predict, cmd_train
+
+    recipe, quiet = _recipe_options(), _quiet_option()
+    evaluate = sub.add_parser(
+        "evaluate",
+        parents=[recipe, quiet],
+        formatter_class=_HelpFormatter,
+        help="cross-validate a recipe on a corpus (WA/UA per fold and overall)",
+        description=(
+            "Cross-validate a paper's recipe on a corpus: WA (accuracy) and UA (mean "
+            "per-class recall) per fold and overall; with --out, a results.json, the "
+            "predictions and a confusion-matrix PNG."
+        ),
+    )
+    evaluate.add_argument(
+        "--cv",
+        type=_cv_spec,
+        default=("loso", None),
+        metavar="loso|kfold:K",
+        help="loso: leave one speaker out (the default); kfold:K: K speaker-grouped "
+        "stratified folds (random utterance folds when the corpus has no speakers; "
+        "kfold alone: K = 5)",
+    )
+    evaluate.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="folder for results.json, predictions.csv and "
+        "confusion_matrix.png (default: none, results on stdout only)",
+    )
+    evaluate.add_argument(
+        "--backend",
+        choices=("local", "dask"),
+        default="local",
+        help="where the folds run: here (the default: local) or on a Dask cluster "
+        "(needs the 'dask' extra and --scheduler)",
+    )
+    evaluate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="address of the Dask scheduler, e.g. tcp://host:8786 "
+        "(default: none; required with --backend dask)",
+    )
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    train = sub.add_parser(
+        "train",
+        parents=[recipe, quiet],
+        formatter_class=_HelpFormatter,
+        help="train a recipe on a corpus and save the model file",
+        description=(
+            "Fit a paper's recipe on a whole corpus and save it as a model file "
+            "(sklearn_ser.io.save_model: parameters as JSON, weights as tensors; "
+            "no pickle)."
+        ),
+    )
+    train.add_argument(
+        "--out",
+        required=True,
+        metavar="MODEL",
+        help="the model file to write (required)",
+    )
+    train.set_defaults(func=cmd_train)
+
+    predict = sub.add_parser(
+        "predict",
+        parents=[quiet],
+        formatter_class=_HelpFormatter,
+        help="predict the emotion of audio files with a saved model",
+        description=(
+            "Load a model file written by 'sklearn-ser train' (or save_model) and "
+            "print the label and the class probabilities of every file."
+        ),
+    )
+    predict.add_argument(
+        "--model",
+        required=True,
+        metavar="MODEL",
+        help="a model file written by 'sklearn-ser train' (required)",
+    )
+    predict.add_argument(
+        "files", nargs="+", metavar="FILES", help="audio files (WAV, FLAC, OGG)"
+    )
+    predict.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="output format on stdout (default: csv)",
+    )
+    predict.set_defaults(func=cmd_predict)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``sklearn-ser`` (exposed for the docs and tests).
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parser, with one sub-parser per command.
+
+    Examples
+    --------
+    >>> from sklearn_ser.cli import build_parser
+    >>> args = build_parser().parse_args(["demo", "--folds", "2"])
+    >>> args.command, args.folds, args.n_per_class
+    ('demo', 2, 40)
+    """
+    parser = argparse.ArgumentParser(
+        prog="sklearn-ser",
+        description="Speech emotion recognition with scikit-learn estimators.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_demo(sub)
+    _add_model_commands(sub)
+    return parser
