@@ -3,6 +3,8 @@
 from ._base import SERClassifier
 from ._callbacks import TrainingProgressBar
 from ._cosine import CosineEmbeddingClassifier
+from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
+from ._stacking import RoutedStackingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
 from ._classifiers import (
     AttentionBLSTMClassifier,
@@ -19,7 +21,10 @@ __all__ = [
     "CosineEmbeddingClassifier",
     "HierarchicalConfusionClassifier",
     "ResNetEmbeddingClassifier",
+    "RoutedStackingClassifier",
     "SERClassifier",
+    "SeedEnsembleClassifier",
+    "SoftVotingClassifier",
     "TFCNNClassifier",
     "TrainingProgressBar",
 ]
