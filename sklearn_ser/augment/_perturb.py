@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._vtlp import _hann, _istft, _stft
+from ._vtlp import _istft, _stft
 
 __all__ = ["add_noise", "pitch_shift", "speed_perturb"]
 
@@ -92,8 +92,7 @@ def _time_stretch(x: np.ndarray, rate: float, n_fft: int, hop: int) -> np.ndarra
     interpolated between the two nearest input frames, phases accumulated with
     the measured instantaneous frequency (a cumulative sum along time).
     """
-    window = _hann(n_fft)
-    D = _stft(x, n_fft, hop, window)
+    D = _stft(x, n_fft, hop)
     n_bins = D.shape[0]
     steps = np.arange(0.0, D.shape[1], rate)
     D = np.pad(D, ((0, 0), (0, 2)))
@@ -109,7 +108,7 @@ def _time_stretch(x: np.ndarray, rate: float, n_fft: int, hop: int) -> np.ndarra
         [np.zeros((n_bins, 1)), np.cumsum(step, axis=1)[:, :-1]], axis=1
     )
     length = max(int(round(x.size / rate)), 1)
-    return _istft(mag * np.exp(1j * phase), n_fft, hop, window, length)
+    return _istft(mag * np.exp(1j * phase), n_fft, hop, length)
 
 
 def pitch_shift(y: np.ndarray, *, sr: float, n_steps: float) -> np.ndarray:
