@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _papers  # noqa: F401  (registers the five papers' records)
+from . import _baselines  # noqa: F401  (egemaps_svm, speaker_independent)
 from ._docs import grid_table, rst_table
 from ._record import (
     INHERITED,
@@ -57,6 +58,7 @@ __all__ = [
     "Recipe",
     "Setting",
     "Step",
+    "egemaps_svm",
     "get_recipe",
     "kumar",
     "li2021",
@@ -65,6 +67,7 @@ __all__ = [
     "make_recipe",
     "param_grid",
     "register",
+    "speaker_independent",
     "zhou",
 ]
 
