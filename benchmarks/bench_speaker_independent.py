@@ -185,9 +185,11 @@ def _lr(C):
 
 
 def _recipe_clf(name):
+    """The recipe's classifier (its last step; inside the ResampledEstimator)."""
     from sklearn_ser.recipes import make_recipe
 
-    return make_recipe(name)[-1]
+    model = make_recipe(name)
+    return getattr(model, "estimator", model)[-1]
 
 
 _C_GRID = {"C": [0.1, 1.0, 10.0, 100.0]}
@@ -207,9 +209,10 @@ def _recipe_rows(have_os):
         rows.append(("openSMILE eGeMAPSv02 + egemaps_svm as registered",
                      "opensmile", _recipe_clf("egemaps_svm"), {}))
     rows.append(("recipe speaker_independent, C inner-CV", "fused",
-                 _recipe_clf("speaker_independent"), {"grid": _C_GRID}))
+                 _recipe_clf("speaker_independent"),
+                 {"grid": _C_GRID, "augment": True}))
     rows.append(("recipe speaker_independent as registered", "fused",
-                 _recipe_clf("speaker_independent"), {}))
+                 _recipe_clf("speaker_independent"), {"augment": True}))
     return rows
 
 

@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.svm import SVC
 
 from sklearn_ser import recipes
+from sklearn_ser.augment import ResampledEstimator, SpeedPerturbResampler
 from sklearn_ser.datasets import make_emotional_speech
 from sklearn_ser.features import EGeMAPS, SpeakerNormalizer
 
@@ -33,16 +34,48 @@ def test_registered_everywhere():
         assert name in recipes.RECIPES
         assert name in recipes.__all__
         assert callable(getattr(recipes, name))
-        assert recipes.param_grid(name) == {"clf__C": [0.1, 1.0, 10.0, 100.0]}
+    assert recipes.param_grid("egemaps_svm") == {"clf__C": [0.1, 1.0, 10.0, 100.0]}
+    grid = recipes.param_grid("speaker_independent")
+    assert grid == {"estimator__clf__C": [0.1, 1.0, 10.0, 100.0]}
+    assert set(grid) <= set(recipes.make_recipe("speaker_independent").get_params())
     from sklearn_ser.cli._parser import _recipe_options
 
     help_text = _recipe_options().format_help()
     assert "egemaps_svm" in help_text and "speaker_independent" in help_text
 
 
+def _pipeline(name, **kwargs):
+    prefix = "estimator__" if name == "speaker_independent" else ""
+    model = recipes.make_recipe(
+        name, **{prefix + k: v for k, v in kwargs.items()}
+    )
+    return getattr(model, "estimator", model)
+
+
+def test_speaker_independent_augments_by_speed_around_the_pipeline():
+    model = recipes.make_recipe("speaker_independent", random_state=0)
+    assert isinstance(model, ResampledEstimator)
+    assert isinstance(model.sampler, SpeedPerturbResampler)
+    assert model.sampler.n_copies == 2 and tuple(model.sampler.speeds) == (0.9, 1.1)
+    assert model.sampler.random_state == 0
+    doc = recipes.speaker_independent.__doc__
+    assert "ResampledEstimator" in doc and "speed 0.9 and 1.1" in doc
+
+
+def test_speaker_independent_copies_keep_their_speaker(corpus):
+    d = corpus
+    model = recipes.make_recipe("speaker_independent", estimator__clf__C=1.0)
+    model.fit(d.X, d.y, speaker=d.speaker)
+    idx = model.sampler_.sample_indices_
+    assert idx.size == 3 * len(d.X)
+    normalizer = model.estimator_.named_steps["normalize"]
+    assert set(normalizer.speakers_) == set(d.speaker)
+    assert model.estimator_.named_steps["clf"].C == 1.0
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_steps(name):
-    pipe = recipes.make_recipe(name, clf__C=3.0)
+    pipe = _pipeline(name, clf__C=3.0)
     assert isinstance(pipe, Pipeline)
     assert [n for n, _ in pipe.steps] == ["features", "normalize", "clf"]
     assert isinstance(pipe.named_steps["normalize"], SpeakerNormalizer)
@@ -58,7 +91,7 @@ def test_egemaps_svm_features_are_egemaps():
 
 
 def test_speaker_independent_fuses_egemaps_with_cepstral_functionals(corpus):
-    union = recipes.make_recipe("speaker_independent").named_steps["features"]
+    union = _pipeline("speaker_independent").named_steps["features"]
     Z = union.fit_transform(corpus.X[:2])
     names = union.get_feature_names_out()
     assert Z.shape == (2, len(names)) and Z.shape[1] > 88

@@ -65,6 +65,12 @@ def _new_svc():
     return SVC()
 
 
+def _speed_perturbation():
+    from sklearn_ser.augment import SpeedPerturbResampler
+
+    return SpeedPerturbResampler(speeds=(0.9, 1.1), n_copies=2)
+
+
 def _speaker_normalizer():
     from sklearn_ser.features import SpeakerNormalizer
 
@@ -138,8 +144,8 @@ EGEMAPS_SVM = register(
 SPEAKER_INDEPENDENT = register(
     Recipe(
         name="speaker_independent",
-        summary="eGeMAPS + MFCC/log-mel functionals, per-speaker standardisation, "
-        "RBF SVM.",
+        summary="Speed perturbation, eGeMAPS + MFCC/log-mel functionals, "
+        "per-speaker standardisation, RBF SVM.",
         citation="Eyben et al. 2016 (eGeMAPS, IEEE Trans. Affective Computing "
         "7(2)) and Schuller et al., \"The INTERSPEECH 2013 Computational "
         "Paralinguistics Challenge\" (ComParE: functionals of MFCC and spectral "
@@ -169,12 +175,27 @@ SPEAKER_INDEPENDENT = register(
             ),
         ),
         grid=(
-            GridRow({"clf__C": [0.1, 1.0, 10.0, 100.0]}, "the usual SVM C grid"),
+            GridRow(
+                {"estimator__clf__C": [0.1, 1.0, 10.0, 100.0]}, "the usual SVM C grid"
+            ),
         ),
-        seeds="nothing random: the SVC's ``random_state`` only matters with "
-        "``probability=True``",
-        override_example="``clf__C=1.0``",
+        seeds="the speed perturbation (deterministic here: every utterance gets "
+        "one copy at each speed)",
+        override_example="``estimator__clf__C=1.0`` (the pipeline sits in a "
+        ":class:`~sklearn_ser.augment.ResampledEstimator`)",
+        sampler=Step(
+            "augment",
+            _speed_perturbation,
+            "every training utterance also at speed 0.9 and 1.1 (Ko et al. 2015), "
+            "copies keeping their speaker; fit time only",
+        ),
         notes="""
+        The recipe returns a :class:`~sklearn_ser.augment.ResampledEstimator`
+        around the pipeline of the table: at fit time every training utterance
+        is also used at speed 0.9 and 1.1 (tempo, F0 and formants move, which
+        imitates other speakers); the copies keep their speaker, so the
+        :class:`~sklearn_ser.features.SpeakerNormalizer` still sees ``speaker``
+        aligned with the rows. Its parameters are ``estimator__<step>__...``.
         Pass ``speaker=`` to ``fit`` and ``predict`` as for :func:`egemaps_svm`.
         Measured on the staged corpora (speaker-disjoint folds), see the
         documentation page "Speaker independence".

@@ -138,9 +138,20 @@ def function_docstring(recipe: Recipe, params: Mapping[str, Any]) -> str:
         "",
         "Returns",
         "-------",
-        "pipe : imblearn.pipeline.Pipeline",
-        f"{_INDENT}A new, unfitted pipeline from {recipe.inputs} to labels.",
     ]
+    if recipe.sampler is None:
+        out += [
+            "pipe : imblearn.pipeline.Pipeline",
+            f"{_INDENT}A new, unfitted pipeline from {recipe.inputs} to labels.",
+        ]
+    else:
+        out += [
+            "model : sklearn_ser.augment.ResampledEstimator",
+            f"{_INDENT}A new, unfitted pipeline from {recipe.inputs} to labels,",
+            f"{_INDENT}in a ResampledEstimator whose sampler is",
+        ] + textwrap.wrap(
+            recipe.sampler.text, 76, initial_indent=_INDENT, subsequent_indent=_INDENT
+        )
     if recipe.options:
         names = " or ".join(f"``{o.name}``" for o in recipe.options)
         out += [
