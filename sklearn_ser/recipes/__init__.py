@@ -1,7 +1,9 @@
 """The papers as one call each: their whole pipelines and their search spaces.
 
 Every recipe returns a new, unfitted :class:`imblearn.pipeline.Pipeline` with the
-paper's features, augmentation, model and hyper-parameters, so that a paper's
+paper's features, augmentation, model and hyper-parameters (a recipe that augments
+waveforms around a speaker-normalised pipeline returns the pipeline inside a
+:class:`~sklearn_ser.augment.ResampledEstimator`), so that a paper's
 experiment is a :func:`~sklearn.model_selection.cross_validate` or
 :class:`~sklearn.model_selection.GridSearchCV` call:
 
@@ -170,11 +172,12 @@ def _document() -> None:
 
     records = [get_recipe(name) for name in registered()]
     names = "{" + ", ".join(f'"{r.name}"' for r in records) + "}"
+    width = max(17, *(len(f":func:`{r.name}`") + 2 for r in records))
     overview = rst_table(
         ("recipe", "pipeline"),
         [(f":func:`{r.name}`", r.summary) for r in records],
-        width=17,
-        text_width=62,
+        width=width,
+        text_width=79 - width,
     )
     globals()["__doc__"] = __doc__ % {"table": "\n".join(overview)}
     indent = "    "

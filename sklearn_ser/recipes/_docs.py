@@ -102,7 +102,8 @@ def grid_table(recipes: Iterable[Recipe]) -> list[str]:
             keys = "; ".join(f"``{k}`` in {_values(v)}" for k, v in row.params.items())
             parts.append(f"{row.source}{when}: {keys}")
         rows.append((recipe.name, ". ".join(parts) or "no search space"))
-    return rst_table(("name", "search space"), rows, width=11, text_width=65)
+    width = max(11, *(len(name) + 2 for name, _ in rows))
+    return rst_table(("name", "search space"), rows, width=width, text_width=76 - width)
 
 
 def _choices(choices: tuple) -> str:
