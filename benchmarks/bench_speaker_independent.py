@@ -11,12 +11,23 @@ pipeline computes per fold -- speed-perturbed copies of the training
 utterances (0.9 and 1.1 beside the originals, as ``SpeedPerturbResampler
 (n_copies=2)``), per-speaker standardisation over the rows passed
 (``speaker_normalize``, as ``SpeakerNormalizer`` inside the fold), then the
-classifier -- but without re-extracting features in every fold.
+classifier -- but without re-extracting features in every fold. Check: on
+the first RAVDESS fold, ``make_recipe("speaker_independent", random_state=0)``
+fitted and predicted end to end from the audio files gives UA 0.6406, the
+cached route 0.6406 (1.3 min for that fold's fit + predict on 2 busy cores).
+"min" is the cross-validation time on the cached features (extraction once:
+5.1 min RAVDESS, 1.5 min EmoDB, every speed and openSMILE included, on 2
+shared cores).
+
+Default: the recipes' rows (the registered C, and C picked in every outer fold
+by a speaker-disjoint inner ``StratifiedGroupKFold(3)``); ``--all`` adds every
+step that was tried on the way (feature sets, normalisation, classifiers,
+speed perturbation).
 
 Run::
 
     SER_DATA=/work/shared/data python benchmarks/bench_speaker_independent.py \
-        --cache /work/cache/accuracy
+        --cache /work/cache/accuracy [--all]
 
 openSMILE (``pip install opensmile``) is an optional oracle: its eGeMAPSv02
 functionals + the same SVM are printed beside ours when it is installed.
