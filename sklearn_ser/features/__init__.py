@@ -11,6 +11,7 @@ classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure fu
 """
 
 from sklearn_ser.features._channels import SelectChannels, StackSpectrograms
+from sklearn_ser.features._encoder import EncoderNotFoundError, SpeechEncoder
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
 from sklearn_ser.features._mfcc import MFCC
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
@@ -34,6 +35,8 @@ __all__ = [
     "LogMelSpectrogram",
     "Spectrogram",
     "SpectrogramHasher",
+    "SpeechEncoder",
+    "EncoderNotFoundError",
     "average_hash",
     "deltas",
     "frame_statistics",

@@ -3,6 +3,7 @@
 from ._base import SERClassifier
 from ._cosine import CosineEmbeddingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
+from ._ssl import LayerWeightedClassifier
 from ._classifiers import (
     AttentionBLSTMClassifier,
     CascadedAttentionClassifier,
@@ -17,6 +18,7 @@ __all__ = [
     "CascadedAttentionClassifier",
     "CosineEmbeddingClassifier",
     "HierarchicalConfusionClassifier",
+    "LayerWeightedClassifier",
     "ResNetEmbeddingClassifier",
     "SERClassifier",
     "TFCNNClassifier",

@@ -16,6 +16,7 @@ module                            paper                  input
 :class:`ResNet1D`                 kumar §IV-A3           1 x 39 x 10 (fixed frames)
 :class:`TFCNN`                    li2021 §5.1            2 x spectrogram/mel x frames
 :class:`DoubleLSTM`               li2021 §5.2            channels x features x frames
+:class:`LayerWeightedHead`        SUPERB §3              layers x dim x frames
 ================================  =====================  ==============================
 """
 
@@ -23,6 +24,7 @@ from ._cascaded_attention import CascadedAttentionNet
 from ._cnn_blstm_attention import CNNBLSTMAttention
 from ._cnn_lstm import CNNLSTM
 from ._double_lstm import DoubleLSTM
+from ._layer_weighted import LayerWeightedHead
 from ._resnet1d import ResNet1D
 from ._tfcnn import TFCNN
 
@@ -31,6 +33,7 @@ __all__ = [
     "CNNLSTM",
     "CascadedAttentionNet",
     "DoubleLSTM",
+    "LayerWeightedHead",
     "ResNet1D",
     "TFCNN",
 ]
