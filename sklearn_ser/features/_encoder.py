@@ -15,6 +15,7 @@ import json
 import math
 import os
 import threading
+import warnings
 from collections import OrderedDict
 from numbers import Integral, Real
 from typing import Any
@@ -523,7 +524,12 @@ class SpeechEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
                     for j, (n, *_) in enumerate(batch):
                         mask[j, :n] = 1
                     kwargs["attention_mask"] = torch.from_numpy(mask).to(device)
-                out = net(torch.from_numpy(x).to(device), **kwargs)
+                with warnings.catch_warnings():
+                    # WavLM's attention gives torch masks of two types (harmless)
+                    warnings.filterwarnings(
+                        "ignore", message="Support for mismatched key_padding_mask"
+                    )
+                    out = net(torch.from_numpy(x).to(device), **kwargs)
                 hidden = torch.stack([out.hidden_states[k] for k in layers], dim=1)
                 hidden = hidden.float().cpu().numpy()  # (B, layers, T, dim)
                 counts = _output_frames([p[0] for p in batch], **_geom(info))
@@ -592,6 +598,7 @@ def _save_tiny_model(
     seed: int = 0,
     sampling_rate: int = 16000,
     feat_extract_norm: str = "group",
+    do_normalize: bool = True,
 ) -> str:
     """Save a randomly initialised 2-layer, 32-wide model to ``path`` (for tests,
     examples and benchmarks: no weights are downloaded)."""
@@ -611,7 +618,7 @@ def _save_tiny_model(
         # wav2vec 2.0's geometry in three layers: 320-sample hop, 50 frames/s
         conv_dim=(16, 16, 16),
         conv_stride=(5, 8, 8),
-        conv_kernel=(10, 8, 8),
+        conv_kernel=(10, 7, 10),  # a 400-sample receptive field, as wav2vec 2.0
         num_conv_pos_embeddings=16,
         num_conv_pos_embedding_groups=2,
         feat_extract_norm=feat_extract_norm,
@@ -624,7 +631,7 @@ def _save_tiny_model(
     model.save_pretrained(path)
     transformers.Wav2Vec2FeatureExtractor(
         sampling_rate=sampling_rate,
-        do_normalize=True,
+        do_normalize=do_normalize,
         return_attention_mask=feat_extract_norm == "layer",
     ).save_pretrained(path)
     return path
