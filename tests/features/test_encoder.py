@@ -216,3 +216,23 @@ def test_bad_input_is_named(models):
         SpeechEncoder(model=models["wav2vec2"], pooling="max").fit()
     with pytest.raises(TypeError, match="layer must hold ints"):
         SpeechEncoder(model=models["wav2vec2"], layer=[1.5]).fit()
+
+
+def test_scikit_learn_api_checks_that_need_no_data(models):
+    from sklearn.utils.estimator_checks import (
+        check_do_not_raise_errors_in_init_or_set_params,
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_get_params_invariance,
+        check_mixin_order,
+        check_no_attributes_set_in_init,
+        check_set_params,
+    )
+
+    enc = SpeechEncoder(model=models["wav2vec2"], layer=[1, 2])
+    name = type(enc).__name__
+    for check in (check_estimator_cloneable, check_estimator_repr,
+                  check_no_attributes_set_in_init, check_get_params_invariance,
+                  check_set_params, check_mixin_order,
+                  check_do_not_raise_errors_in_init_or_set_params):
+        check(name, enc)
