@@ -84,7 +84,9 @@ class LayerWeightedHead(SERModule):
         layer_norm: bool = True,
         head: str = "linear",
     ) -> None:
-        super().__init__(n_classes=n_classes, in_channels=in_channels, n_features=n_features)
+        super().__init__(
+            n_classes=n_classes, in_channels=in_channels, n_features=n_features
+        )
         owner = type(self).__name__
         hidden = check_int(owner, "hidden", hidden)
         self.pooling = check_choice(owner, "pooling", pooling, ("mean", "mean+std"))

@@ -35,9 +35,13 @@ def models(tmp_path_factory):
     root = tmp_path_factory.mktemp("encoders")
     return {
         "wav2vec2": _save_tiny_model(root / "w2v"),
-        "wavlm": _save_tiny_model(root / "wavlm", kind="wavlm", feat_extract_norm="layer"),
+        "wavlm": _save_tiny_model(
+            root / "wavlm", kind="wavlm", feat_extract_norm="layer"
+        ),
         "hubert": _save_tiny_model(root / "hubert", kind="hubert"),
-        "w2v_8k": _save_tiny_model(root / "w2v8k", sampling_rate=8000, do_normalize=False),
+        "w2v_8k": _save_tiny_model(
+            root / "w2v8k", sampling_rate=8000, do_normalize=False
+        ),
     }
 
 
