@@ -406,22 +406,29 @@ class SpeechEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
                 counts = _output_frames([p[0] for p in batch], **_geom(info))
                 for j, (_, u, p, _) in enumerate(batch):
                     t = min(int(counts[j]), hidden.shape[2])
-                    frames[u][p] = hidden[j, :, :t]
-        out_list = []
-        for u in range(len(waves)):
-            h = np.concatenate([frames[u][p] for p in sorted(frames[u])], axis=1)
-            out_list.append(self._pool(h))
-        return out_list
+                    h = hidden[j, :, :t]
+                    # pooled output keeps a piece's moments only, not its frames:
+                    # memory stays bounded by the batch, however long the audio
+                    frames[u][p] = h.copy() if self.pooling == "none" else _moments(h)
+        return [self._pool([frames[u][p] for p in sorted(frames[u])])
+                for u in range(len(waves))]
 
-    def _pool(self, h: np.ndarray) -> np.ndarray:
-        """``(layers, frames, dim)`` hidden states into what ``pooling`` asks."""
+    def _pool(self, parts: list) -> np.ndarray:
+        """The pieces of one utterance into what ``pooling`` asks: ``(layers,
+        frames, dim)`` frames joined, or their moments combined."""
         if self.pooling == "none":
+            h = np.concatenate(parts, axis=1)
             return np.ascontiguousarray(h.transpose(0, 2, 1), dtype=np.float32)
-        h64 = h.astype(np.float64)
-        mean = h64.mean(axis=1)
+        n, mean, m2 = parts[0]
+        for nb, mb, m2b in parts[1:]:  # Chan et al.'s pairwise update
+            delta = mb - mean
+            total = n + nb
+            mean = mean + delta * (nb / total)
+            m2 = m2 + m2b + delta**2 * (n * nb / total)
+            n = total
         if self.pooling == "mean":
             return mean.reshape(-1).astype(np.float32)
-        std = h64.std(axis=1)
+        std = np.sqrt(m2 / n)
         return np.concatenate([mean, std], axis=1).reshape(-1).astype(np.float32)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -456,6 +463,13 @@ class SpeechEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.non_deterministic = False
         return tags
+
+
+def _moments(h: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """Frames, mean and summed squared deviations of ``(layers, frames, dim)``."""
+    h64 = h.astype(np.float64)
+    mean = h64.mean(axis=1)
+    return h.shape[1], mean, ((h64 - mean[:, None]) ** 2).sum(axis=1)
 
 
 def _geom(info: dict) -> dict:

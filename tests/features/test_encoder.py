@@ -130,6 +130,10 @@ def test_long_audio_is_encoded_in_pieces(models):
         [x[:8000], x[8000:16000], x[16000:]]
     )
     np.testing.assert_allclose(frames, np.concatenate(list(pieces), axis=2), atol=1e-5)
+    # pooled, the pieces' moments are combined (their frames are not kept)
+    pooled = enc.set_params(chunk_seconds=1.0, pooling="mean+std").transform([x])[0]
+    expected = np.stack([frames.mean(axis=2), frames.std(axis=2)], axis=1).ravel()
+    np.testing.assert_allclose(pooled, expected, atol=1e-5)
 
 
 def test_audio_at_another_rate_is_resampled_to_the_models(models):
