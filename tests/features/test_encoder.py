@@ -244,3 +244,11 @@ def test_scikit_learn_api_checks_that_need_no_data(models):
                   check_set_params, check_mixin_order,
                   check_do_not_raise_errors_in_init_or_set_params):
         check(name, enc)
+
+
+def test_without_transformers_fit_says_which_extra_to_install(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "transformers", None)
+    with pytest.raises(ImportError, match=r'pip install "sklearn-ser\[encoders\]"'):
+        SpeechEncoder(model=str(tmp_path / "not-loaded-yet")).fit()
