@@ -105,16 +105,17 @@ def _conv_geometry(config: Any) -> tuple[int, int]:
 
 
 def _load(model: str, revision: str | None, local_files_only: bool, device: str):
-    key = (str(model), revision, bool(local_files_only), device)
+    source = os.fspath(model)
+    is_dir = os.path.isdir(os.path.expanduser(source))
+    if is_dir:  # a folder is one model wherever it is named from
+        source = os.path.abspath(os.path.expanduser(source))
+    key = (source, revision, bool(local_files_only), device)
     with _MODELS_LOCK:
         if key in _MODELS:
             _MODELS.move_to_end(key)
             return _MODELS[key]
     transformers = _import_transformers()
-    source = os.fspath(model)
-    is_dir = os.path.isdir(os.path.expanduser(source))
     if is_dir:
-        source = os.path.expanduser(source)
         if not os.path.isfile(os.path.join(source, "config.json")):
             raise _not_found(str(model), "the folder has no config.json")
     kwargs = {"revision": revision, "local_files_only": local_files_only}
@@ -142,7 +143,8 @@ def _load(model: str, revision: str | None, local_files_only: bool, device: str)
         "stride": stride,
         "fingerprint": _fingerprint(source if is_dir else None, config),
     }
-    net.eval().to(device)
+    # float32 whatever the checkpoint stores (transformers 5 keeps its dtype)
+    net.float().eval().to(device)
     loaded = _Loaded(net, info)
     with _MODELS_LOCK:
         _MODELS[key] = loaded
