@@ -29,12 +29,12 @@ class LayerWeightedHead(SERModule):
 
     Parameters
     ----------
-    n_classes : int
-        Number of classes.
-    in_channels : int
-        Number of hidden layers in the input.
-    n_features : int
-        Dimension of a hidden state.
+    n_classes : int, default=4
+        Number of classes (the estimators set it from the data, as the next two).
+    in_channels : int, default=13
+        Number of hidden layers in the input (13: all of a base-size encoder).
+    n_features : int, default=768
+        Dimension of a hidden state (768: base size).
     hidden : int, default=256
         Size of the projection and of the MLP layers (SUPERB's emotion task
         projects to 256).
@@ -74,9 +74,9 @@ class LayerWeightedHead(SERModule):
     def __init__(
         self,
         *,
-        n_classes: int,
-        in_channels: int,
-        n_features: int,
+        n_classes: int = 4,
+        in_channels: int = 13,
+        n_features: int = 768,
         hidden: int = 256,
         pooling: str = "mean",
         n_mlp: int = 0,
@@ -103,7 +103,7 @@ class LayerWeightedHead(SERModule):
             size = hidden
         self.mlp = nn.Sequential(*layers)
         self.embedding_dim = size
-        self.head = make_head(owner, head, size, self.n_classes)
+        self.classifier = make_head(owner, head, size, self.n_classes)
 
     def layer_weights(self) -> torch.Tensor:
         """The weights of the layers, ``softmax(w)`` (they sum to one)."""
@@ -127,4 +127,4 @@ class LayerWeightedHead(SERModule):
             var = (((h - mean.unsqueeze(1)) ** 2) * m).sum(dim=1) / n
             pooled = torch.cat([mean, torch.sqrt(var.clamp_min(1e-8))], dim=1)
         embedding = self.mlp(pooled)
-        return self.head(embedding), embedding
+        return self.classifier(embedding), embedding
