@@ -21,7 +21,11 @@ script therefore also times our 1-core and 2-core runs in alternation and prints
 the median of the per-pair speed-ups. It also prints the largest difference
 between our features and librosa's.
 
-Run: ``python benchmarks/bench_features.py [--repeat 5]``
+eGeMAPS: ``sklearn_ser.features.EGeMAPS`` (88 functionals) beside openSMILE's
+eGeMAPSv02 (``opensmile`` package, ``process_signal`` per clip, when installed) on
+the 1-8 s set, one core (``--egemaps-only`` runs just that comparison).
+
+Run: ``python benchmarks/bench_features.py [--repeat 5] [--egemaps-only]``
 """
 
 from __future__ import annotations
@@ -182,6 +186,44 @@ def run_set(label: str, clips: list[np.ndarray], repeat: int) -> list[tuple]:
     return rows
 
 
+def egemaps_rows(clips: list[np.ndarray], repeat: int) -> list[tuple]:
+    """eGeMAPS functionals on one core: ours and openSMILE's (when installed)."""
+    from sklearn_ser.features import EGeMAPS
+
+    audio_s = sum(len(c) for c in clips) / SR
+    rows = []
+    ours = EGeMAPS(n_jobs=1)
+    with threadpool_limits(limits=1):
+        t = best_time(lambda: ours.transform(clips), repeat)
+        rows.append(("sklearn_ser EGeMAPS", t, audio_s / t))
+        try:
+            import opensmile
+        except ImportError:
+            return rows
+        smile = opensmile.Smile(
+            feature_set=opensmile.FeatureSet.eGeMAPSv02,
+            feature_level=opensmile.FeatureLevel.Functionals,
+            num_workers=1,
+        )
+        t = best_time(lambda: [smile.process_signal(y, SR) for y in clips], repeat)
+        rows.append(("openSMILE eGeMAPSv02", t, audio_s / t))
+    return rows
+
+
+def print_egemaps(clips: list[np.ndarray], repeat: int) -> None:
+    rows = egemaps_rows(clips, repeat)
+    print(f"\n# eGeMAPSv02 functionals, {len(clips)} clips of 1-8 s "
+          f"({sum(map(len, clips)) / SR:.0f} s), one core")
+    print(f"| {'method':<22} | {'time (s)':>8} | {'x real time':>11} |")
+    print(f"|{'-' * 24}|{'-' * 10}|{'-' * 13}|")
+    for method, seconds, speed in rows:
+        print(f"| {method:<22} | {seconds:>8.2f} | {speed:>10.0f}x |")
+    if len(rows) == 2:
+        print(f"# sklearn_ser / openSMILE speed: {rows[0][2] / rows[1][2]:.2f}x")
+    else:
+        print("# openSMILE not installed: no comparison row")
+
+
 def agreement(clips: list[np.ndarray]) -> float:
     from sklearn_ser.features import MFCC
 
@@ -192,7 +234,13 @@ def agreement(clips: list[np.ndarray]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (best kept)")
+    parser.add_argument(
+        "--egemaps-only", action="store_true", help="only the eGeMAPS comparison"
+    )
     args = parser.parse_args()
+    if args.egemaps_only:
+        print_egemaps(dataset_mixed(), args.repeat)
+        return
 
     import librosa
     import scipy
@@ -235,6 +283,7 @@ def main() -> None:
             f"(bare rfft: {f2 / f1:.2f}x); timed in alternation: median "
             f"{PAIRED[label][0]:.2f}x, range {PAIRED[label][1]:.2f}-{PAIRED[label][2]:.2f}x"
         )
+    print_egemaps(sets["10 min, clips of 1-8 s"], args.repeat)
     for label, clips in sets.items():
         print(
             f"# {label}: max |sklearn_ser - librosa| (MFCC, delta, delta-delta) = "

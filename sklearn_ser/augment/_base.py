@@ -99,7 +99,8 @@ class BaseAugmentSampler(BaseSampler):
 
     Subclasses implement ``_check_items`` (validate X and return it as an object
     array of per-utterance arrays or as a dense array) and ``_augment_one`` (one
-    synthetic utterance from one original, drawing its parameters from ``rng``).
+    synthetic utterance from one original, drawing its parameters from ``rng``)
+    or ``_augment`` (all of them, for a sampler that keeps what it drew).
     They set ``_undersample_to_n`` to say whether an integer ``sampling_strategy``
     also under-samples classes larger than ``N``.
     """
@@ -127,9 +128,17 @@ class BaseAugmentSampler(BaseSampler):
     def _check_items(self, X: Any) -> np.ndarray:
         """Validate X; return a new object array of items or a new dense array."""
 
-    @abstractmethod
     def _augment_one(self, item: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
         """One synthetic utterance (same shape as ``item``) from ``item``."""
+        raise NotImplementedError
+
+    def _augment(
+        self, X: np.ndarray, sources: np.ndarray, rng: np.random.RandomState
+    ) -> list[np.ndarray]:
+        """The synthetic utterances, one from each ``X[i]`` of ``sources`` in
+        order; a subclass that records what it drew (as a fitted attribute)
+        overrides this."""
+        return [self._augment_one(X[i], rng) for i in sources]
 
     def _check_X_y(self, X, y, accept_sparse=None):
         # The N-D / ragged hook of imblearn's BaseSampler: X stays one item per
@@ -273,7 +282,7 @@ class BaseAugmentSampler(BaseSampler):
             np.concatenate(sources).astype(np.intp) if sources else np.empty(0, np.intp)
         )
 
-        synthetic = [self._augment_one(X[i], rng) for i in sources]
+        synthetic = self._augment(X, sources, rng)
         self.sample_indices_ = np.concatenate([kept, sources]).astype(np.intp)
         y_res = y[self.sample_indices_]
 

@@ -14,6 +14,7 @@ import numpy as np
 from imblearn.utils import Substitution
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn_compat.utils._param_validation import validate_params
 
 from sklearn_ser.utils._validation import check_features, to_object_array
 
@@ -39,10 +40,16 @@ _PARK_LB = dict(
 )
 
 
-def _check_nonneg_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
-        raise ValueError(f"spec_augment: {name} must be an integer >= 0, got {value!r}")
-    return int(value)
+_COUNT = Interval(Integral, 0, None, closed="left")
+# the augmentation's parameters, as the function and the resampler both take them
+_SPEC_AUGMENT_PARAMS: dict = {
+    "time_warp": [_COUNT],
+    "n_freq_masks": [_COUNT],
+    "freq_mask_width": [_COUNT],
+    "n_time_masks": [_COUNT],
+    "time_mask_width": [_COUNT],
+    "mask_value": [StrOptions({"mean", "zero"}), Real],
+}
 
 
 def _time_warp(x: np.ndarray, W: int, rng: np.random.RandomState) -> np.ndarray:
@@ -76,6 +83,14 @@ def _time_warp(x: np.ndarray, W: int, rng: np.random.RandomState) -> np.ndarray:
     return x[..., i0] * (1 - frac) + x[..., i1] * frac
 
 
+@validate_params(
+    {
+        "features": "no_validation",  # checked below, with messages about features
+        **_SPEC_AUGMENT_PARAMS,
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def spec_augment(
     features: np.ndarray,
     *,
@@ -175,22 +190,8 @@ def spec_augment(
         x = x.astype(np.float32)
     if not np.all(np.isfinite(x)):
         raise ValueError("spec_augment: features contain NaN or inf")
-    W = _check_nonneg_int(time_warp, "time_warp")
-    n_f = _check_nonneg_int(n_freq_masks, "n_freq_masks")
-    F = _check_nonneg_int(freq_mask_width, "freq_mask_width")
-    n_t = _check_nonneg_int(n_time_masks, "n_time_masks")
-    T = _check_nonneg_int(time_mask_width, "time_mask_width")
-    if isinstance(mask_value, str):
-        if mask_value not in ("mean", "zero"):
-            raise ValueError(
-                'spec_augment: mask_value must be "mean", "zero" or a number, got '
-                f"{mask_value!r}"
-            )
-    elif isinstance(mask_value, bool) or not isinstance(mask_value, Real):
-        raise ValueError(
-            f'spec_augment: mask_value must be "mean", "zero" or a number, got '
-            f"{mask_value!r}"
-        )
+    W, n_f, F = int(time_warp), int(n_freq_masks), int(freq_mask_width)
+    n_t, T = int(n_time_masks), int(time_mask_width)
     rng = check_random_state(random_state)
 
     squeeze = x.ndim == 2
@@ -317,12 +318,7 @@ class SpecAugmentResampler(BaseAugmentSampler):
 
     _parameter_constraints: dict = {
         **BaseAugmentSampler._parameter_constraints,
-        "time_warp": [Interval(Integral, 0, None, closed="left")],
-        "n_freq_masks": [Interval(Integral, 0, None, closed="left")],
-        "freq_mask_width": [Interval(Integral, 0, None, closed="left")],
-        "n_time_masks": [Interval(Integral, 0, None, closed="left")],
-        "time_mask_width": [Interval(Integral, 0, None, closed="left")],
-        "mask_value": [StrOptions({"mean", "zero"}), Real],
+        **_SPEC_AUGMENT_PARAMS,
     }
 
     def __init__(

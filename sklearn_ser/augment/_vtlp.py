@@ -7,12 +7,14 @@ each with its own random warp factor alpha.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from imblearn.utils import Substitution
 from sklearn.utils._param_validation import Interval
+from sklearn_compat.utils._param_validation import validate_params
 
 from sklearn_ser.utils._validation import check_audio, to_object_array
 
@@ -31,18 +33,21 @@ __all__ = ["vtlp", "vtlp_warp", "VTLPResampler"]
 _F_HI_RATIO = 0.3
 
 
-def _check_alpha(alpha: Any, name: str = "vtlp") -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 2:
-        raise ValueError(
-            f"{name}: the warp factor alpha must be a number in (0, 2), got {alpha!r}"
-        )
-    return float(alpha)
+_ALPHA = Interval(Real, 0, 2, closed="neither")  # a warp factor
+_POSITIVE = Interval(Real, 0, None, closed="neither")
+_WARP_PARAMS: dict = {
+    "sr": [_POSITIVE],
+    "alpha": [_ALPHA],
+    "f_hi": [_POSITIVE, None],
+}
 
 
-def _resolve_f_hi(f_hi: float | None, sr: float, name: str = "vtlp") -> float:
+def _resolve_f_hi(f_hi: float | None, sr: float, name: str) -> float:
+    """``F_hi`` in Hz (default ``0.3 * sr``); the check its constraint cannot say:
+    below the Nyquist frequency."""
     if f_hi is None:
         return _F_HI_RATIO * sr
-    if isinstance(f_hi, bool) or not isinstance(f_hi, Real) or not 0 < f_hi < sr / 2:
+    if not f_hi < sr / 2:
         raise ValueError(
             f"{name}: f_hi must be a frequency in (0, sr/2) = (0, {sr / 2:g}) Hz, "
             f"got {f_hi!r}"
@@ -50,6 +55,20 @@ def _resolve_f_hi(f_hi: float | None, sr: float, name: str = "vtlp") -> float:
     return float(f_hi)
 
 
+def _resolve_hop(hop_length: int | None, n_fft: int, name: str) -> int:
+    """The hop in samples (default ``n_fft // 4``), at most ``n_fft // 2``."""
+    hop = n_fft // 4 if hop_length is None else hop_length
+    if hop > n_fft // 2:
+        raise ValueError(
+            f"{name}: hop_length must be an integer in [1, n_fft // 2] = [1, "
+            f"{n_fft // 2}], got {hop_length!r}"
+        )
+    return int(hop)
+
+
+@validate_params(
+    {"freqs": ["array-like"], **_WARP_PARAMS}, prefer_skip_nested_validation=True
+)
 def vtlp_warp(
     freqs: np.ndarray, *, alpha: float, sr: float, f_hi: float | None = None
 ) -> np.ndarray:
@@ -92,7 +111,7 @@ def vtlp_warp(
     >>> vtlp_warp([0, 1000, 8000], alpha=1.1, sr=16000).round(1)
     array([   0., 1100., 8000.])
     """
-    alpha = _check_alpha(alpha, "vtlp_warp")
+    alpha = float(alpha)
     f_hi = _resolve_f_hi(f_hi, sr, "vtlp_warp")
     f = np.asarray(freqs, dtype=np.float64)
     nyq = sr / 2.0
@@ -102,47 +121,46 @@ def vtlp_warp(
     return np.where(f <= boundary, alpha * f, nyq - slope_hi * (nyq - f))
 
 
-# ----------------------------------------------------------------- numpy STFT
-def _hann(n_fft: int) -> np.ndarray:
-    # periodic Hann window (as scipy.signal.get_window("hann", n_fft))
-    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)
+# --------------------------------------------------------- STFT (librosa's)
+def _zero_phase(n_fft: int, n_bins: int) -> np.ndarray:
+    """Per-bin factor turning librosa's STFT into the zero-phase one.
 
-
-def _stft(y: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.ndarray:
-    """Centred, zero-phase STFT, shape (n_fft // 2 + 1, 1 + len(y) // hop).
-
-    Each windowed frame is rotated by ``n_fft // 2`` before the FFT (zero-phase
-    framing), so the bins of one sinusoid's main lobe share its phase; the phase
-    locking of `vtlp` relies on it.
+    Rotating each windowed frame by ``n_fft // 2`` before the FFT (zero-phase
+    framing) multiplies bin ``k`` by ``exp(2 pi i k (n_fft // 2) / n_fft)``:
+    ``(-1)**k`` for an even ``n_fft``. With it the bins of one sinusoid's main lobe
+    share its phase, which the phase locking of :func:`vtlp` relies on; its
+    conjugate undoes it before the inverse STFT.
     """
-    pad = n_fft // 2
-    yp = np.pad(y, (pad, pad))
-    n_frames = 1 + (yp.size - n_fft) // hop
-    frames = np.lib.stride_tricks.sliding_window_view(yp, n_fft)[::hop][:n_frames]
-    frames = np.roll(frames * window, -(n_fft // 2), axis=-1)
-    return np.fft.rfft(frames, axis=-1).T
+    k = np.arange(n_bins)
+    if n_fft % 2 == 0:
+        return np.where(k % 2 == 1, -1.0, 1.0).astype(np.complex128)
+    return np.exp(2j * np.pi * k * (n_fft // 2) / n_fft)
 
 
-def _istft(D: np.ndarray, n_fft: int, hop: int, window: np.ndarray, length: int):
-    """Inverse of `_stft` by weighted overlap-add (exact for an unmodified STFT)."""
-    frames = np.roll(np.fft.irfft(D.T, n=n_fft, axis=-1), n_fft // 2, axis=-1)
-    frames *= window
-    n_frames = frames.shape[0]
-    total = n_fft + hop * (n_frames - 1)
-    y = np.zeros(total)
-    env = np.zeros(total)
-    win_sq = window**2
-    for t in range(n_frames):  # a few hundred frames per clip
-        s = t * hop
-        y[s : s + n_fft] += frames[t]
-        env[s : s + n_fft] += win_sq
-    pad = n_fft // 2
-    y = y[pad : pad + length]
-    env = env[pad : pad + length]
-    out = np.zeros(length)
-    ok = env > 1e-10
-    out[ok] = y[ok] / env[ok]
-    return out
+def _stft(y: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
+    """Centred, zero-phase STFT with a periodic Hann window, shape
+    ``(n_fft // 2 + 1, 1 + len(y) // hop)``: ``librosa.stft`` (zero padding)."""
+    import librosa
+
+    with warnings.catch_warnings():
+        # a clip shorter than n_fft is fine here: the centring pad is zeros
+        warnings.filterwarnings("ignore", message="n_fft=.* is too large")
+        D = librosa.stft(
+            y, n_fft=n_fft, hop_length=hop, window="hann", center=True,
+            pad_mode="constant",
+        )
+    return D * _zero_phase(n_fft, D.shape[0])[:, None]
+
+
+def _istft(D: np.ndarray, n_fft: int, hop: int, length: int) -> np.ndarray:
+    """Inverse of `_stft` by weighted overlap-add (``librosa.istft``; exact for an
+    unmodified STFT)."""
+    import librosa
+
+    return librosa.istft(
+        D * np.conj(_zero_phase(n_fft, D.shape[0]))[:, None], hop_length=hop,
+        n_fft=n_fft, window="hann", center=True, length=length,
+    )
 
 
 def _nearest_peak(mag: np.ndarray) -> np.ndarray:
@@ -159,6 +177,15 @@ def _nearest_peak(mag: np.ndarray) -> np.ndarray:
     return np.clip(np.where(use_prev, prev, nxt), 0, n_bins - 1)
 
 
+@validate_params(
+    {
+        "y": "no_validation",  # checked below, with messages about waveforms
+        **_WARP_PARAMS,
+        "n_fft": [Interval(Integral, 4, None, closed="left")],
+        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def vtlp(
     y: np.ndarray,
     *,
@@ -247,30 +274,16 @@ def vtlp(
         raise ValueError(f"vtlp: y must hold real samples, got dtype {x.dtype}")
     if not np.all(np.isfinite(x)):
         raise ValueError("vtlp: y contains NaN or inf samples")
-    if isinstance(sr, bool) or not isinstance(sr, Real) or sr <= 0:
-        raise ValueError(f"vtlp: sr must be a positive number, got {sr!r}")
-    alpha = _check_alpha(alpha)
-    f_hi = _resolve_f_hi(f_hi, sr)
-    if isinstance(n_fft, bool) or not isinstance(n_fft, Integral) or n_fft < 4:
-        raise ValueError(f"vtlp: n_fft must be an integer >= 4, got {n_fft!r}")
-    hop = n_fft // 4 if hop_length is None else hop_length
-    if (
-        isinstance(hop, bool)
-        or not isinstance(hop, Integral)
-        or not 1 <= hop <= n_fft // 2
-    ):
-        raise ValueError(
-            f"vtlp: hop_length must be an integer in [1, n_fft // 2] = [1, "
-            f"{n_fft // 2}], got {hop_length!r}"
-        )
+    alpha = float(alpha)
+    f_hi = _resolve_f_hi(f_hi, sr, "vtlp")
+    hop = _resolve_hop(hop_length, n_fft, "vtlp")
     if alpha == 1.0:
         # The warp is the identity: return an exact copy rather than an STFT
         # round trip.
         return np.array(x, dtype=np.float32, copy=True)
 
-    n_fft, hop = int(n_fft), int(hop)
-    window = _hann(n_fft)
-    D = _stft(x.astype(np.float64), n_fft, hop, window)
+    n_fft = int(n_fft)
+    D = _stft(x.astype(np.float64), n_fft, hop)
     n_bins = D.shape[0]
     bins = np.arange(n_bins, dtype=np.float64)
     freqs = bins * sr / n_fft
@@ -313,7 +326,7 @@ def vtlp(
         phase_out = phase_pv[peak, frame] + phase_src - phase_src[peak, frame]
     else:
         phase_out = phase_src
-    out = _istft(mag_out * np.exp(1j * phase_out), n_fft, hop, window, x.size)
+    out = _istft(mag_out * np.exp(1j * phase_out), n_fft, hop, x.size)
     # Resynthesis from a modified STFT is not energy preserving (overlapping
     # frames partly cancel); give the output the input's RMS, so VTLP changes the
     # spectral envelope and not the loudness.
@@ -453,47 +466,43 @@ class VTLPResampler(BaseAugmentSampler):
         self.n_fft = n_fft
         self.hop_length = hop_length
 
-    def _check_params(self) -> None:
+    def _check_items(self, X: Any) -> np.ndarray:
+        # called first by fit and fit_resample (after _parameter_constraints):
+        # the checks that involve two parameters or a tuple's items, then X
         name = type(self).__name__
         rng_ = self.alpha_range
-        if len(rng_) != 2:
+        if len(rng_) != 2 or not all(_ALPHA.is_satisfied_by(a) for a in rng_):
             raise ValueError(
-                f"{name}: alpha_range must be a pair (low, high), got {rng_!r}"
+                f"{name}: alpha_range must be a pair (low, high) of warp factors in "
+                f"(0, 2), got {rng_!r}"
             )
-        low, high = (_check_alpha(a, f"{name}: alpha_range") for a in rng_)
-        if low > high:
+        if rng_[0] > rng_[1]:
             raise ValueError(
                 f"{name}: alpha_range must be (low, high) with low <= high, got "
                 f"{rng_!r}"
             )
         _resolve_f_hi(self.f_hi, self.sr, name)
-        hop = self.n_fft // 4 if self.hop_length is None else self.hop_length
-        if hop > self.n_fft // 2:
-            raise ValueError(
-                f"{name}: hop_length must be at most n_fft // 2 = {self.n_fft // 2}, "
-                f"got {self.hop_length}"
-            )
-
-    def _check_items(self, X: Any) -> np.ndarray:
-        self._check_params()
-        name = type(self).__name__
+        _resolve_hop(self.hop_length, self.n_fft, name)
         dense = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
         waves = check_audio(X, sr=self.sr, name=name)
         if dense:
             return np.stack(waves)
         return to_object_array(waves)
 
-    def _fit_resample(self, X, y):
-        self._alphas = []
-        X_res, y_res = super()._fit_resample(X, y)
-        self.alphas_ = np.asarray(self._alphas, dtype=np.float64)
-        del self._alphas
-        return X_res, y_res
-
-    def _augment_one(self, item: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+    def _augment(
+        self, X: np.ndarray, sources: np.ndarray, rng: np.random.RandomState
+    ) -> list[np.ndarray]:
         low, high = self.alpha_range
-        alpha = float(rng.uniform(low, high)) if high > low else float(low)
-        self._alphas.append(alpha)
+        alphas = np.empty(len(sources), dtype=np.float64)
+        synthetic = []
+        for j, i in enumerate(sources):
+            # one warp factor per copy, drawn just before it is made
+            alphas[j] = float(rng.uniform(low, high)) if high > low else float(low)
+            synthetic.append(self._warp(X[i], alphas[j]))
+        self.alphas_ = alphas
+        return synthetic
+
+    def _warp(self, item: np.ndarray, alpha: float) -> np.ndarray:
         return vtlp(
             item,
             sr=self.sr,

@@ -7,7 +7,8 @@ environment variable ``SER_DATA`` (see :func:`get_data_home`); nothing is
 downloaded. :func:`make_emotional_speech` generates a synthetic corpus.
 """
 
-from ._audio import load_audio
+from sklearn_ser.utils._audio import load_audio
+
 from ._base import CorpusNotFoundError, get_data_home
 from ._emodb import load_emodb
 from ._folder import load_folder, load_manifest

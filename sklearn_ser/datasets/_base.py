@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 from sklearn.utils import Bunch
 
+from sklearn_ser.utils._audio import load_audio as _load_audio
+
 __all__ = ["CorpusNotFoundError", "get_data_home"]
 
 DATA_HOME_ENV = "SER_DATA"
@@ -218,11 +220,9 @@ def make_bunch(
         arr = np.asarray(values) if key != "X" else np.asarray(paths)
         out[key] = arr[order]
     if load_audio:
-        from ._audio import load_audio as _load
-
         waves = np.empty(len(paths), dtype=object)
         for i, p in enumerate(out["X"]):
-            waves[i] = _load(str(p), sr=sr)
+            waves[i] = _load_audio(str(p), sr=sr)
         out["X"] = waves
     if return_X_y:
         return out["X"], out["y"]

@@ -479,8 +479,7 @@ def make_emotional_speech(
     balanced), against a chance level of 0.14. Anger/happiness/fear and
     boredom/sadness/disgust are the confused groups. Command::
 
-        python -c "from sklearn_ser.datasets._synthetic import _baseline_scores;
-                   print([_baseline_scores(s) for s in range(5)])"
+        python benchmarks/synthetic_baseline.py
 
     References
     ----------
@@ -554,37 +553,3 @@ def make_emotional_speech(
         target_names=target_names,
         DESCR=descr,
     )
-
-
-def _baseline_scores(
-    random_state: int = 0, **kwargs: Any
-) -> dict[str, float]:  # pragma: no cover - a measurement helper for the Notes
-    """UA/WA of the MFCC-statistics + SVM baseline, speaker-grouped 4-fold CV."""
-    import time
-
-    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
-
-    from sklearn_ser.features import MFCC, FrameStatistics
-    from sklearn_ser.metrics import unweighted_accuracy, weighted_accuracy
-
-    t0 = time.perf_counter()
-    data = make_emotional_speech(random_state=random_state, **kwargs)
-    t_gen = time.perf_counter() - t0
-    pipe = make_pipeline(
-        MFCC(n_mfcc=20, deltas=1, stack="features"),
-        FrameStatistics(),
-        StandardScaler(),
-        SVC(C=10, class_weight="balanced"),
-    )
-    pred = cross_val_predict(
-        pipe, data.X, data.y, groups=data.speaker, cv=StratifiedGroupKFold(n_splits=4)
-    )
-    return {
-        "UA": round(float(unweighted_accuracy(data.y, pred)), 3),
-        "WA": round(float(weighted_accuracy(data.y, pred)), 3),
-        "generate_s": round(t_gen, 2),
-        "n": len(data.y),
-    }

@@ -11,15 +11,15 @@ classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure fu
 """
 
 from sklearn_ser.features._channels import SelectChannels, StackSpectrograms
+from sklearn_ser.features._deltas import deltas
+from sklearn_ser.features._egemaps import EGeMAPS, egemaps
 from sklearn_ser.features._encoder import EncoderNotFoundError, SpeechEncoder
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
-from sklearn_ser.features._mfcc import MFCC
+from sklearn_ser.features._mfcc import MFCC, mfcc
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
 from sklearn_ser.features._spectral import (
-    deltas,
     log_mel_spectrogram,
     mel_spectrogram,
-    mfcc,
     power_to_db,
     stft_power,
 )
@@ -28,6 +28,7 @@ from sklearn_ser.features._statistics import FrameStatistics, frame_statistics
 
 __all__ = [
     "MFCC",
+    "EGeMAPS",
     "SelectChannels",
     "StackSpectrograms",
     "FeatureNormalizer",
@@ -39,6 +40,7 @@ __all__ = [
     "EncoderNotFoundError",
     "average_hash",
     "deltas",
+    "egemaps",
     "frame_statistics",
     "log_mel_spectrogram",
     "mel_spectrogram",

@@ -1,34 +1,34 @@
-"""What the audio feature transformers share: parameters, batching, output packing.
+"""What the audio feature transformers share: parameters, checks, output packing.
 
-``MFCC``, ``LogMelSpectrogram`` and ``Spectrogram`` differ only in the frame-level
-function they call (``_frames``) and in the names of their features; reading and
-checking the audio, splitting the utterances into batches run on ``n_jobs``
-threads, and packing the frames into a ragged object array or a padded/cropped
-dense array happen here once.
+``MFCC``, ``LogMelSpectrogram`` and ``Spectrogram`` differ only in the public
+function they call on a batch of waveforms (``_analyse``: :func:`mfcc`,
+:func:`log_mel_spectrogram`, :func:`stft_power`) and in the names of their
+features; reading and checking the audio (``check_audio``) and packing the
+features into a ragged object array or a padded/cropped dense array happen here
+once, and the batches run on threads through the feature engine
+(:func:`~sklearn_ser.features._engine.map_batches`).
 """
 
 from __future__ import annotations
 
-import math
-import os
-import threading
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.base import _fit_context
 
-from sklearn_ser.features._spectral import BadSamplesError, Framing, make_framing
+from sklearn_ser.features._engine import map_batches
+from sklearn_ser.features._framing import FRAMING_PARAMS, Framing, make_framing
 from sklearn_ser.utils._validation import (
     audio_items,
     check_audio,
     check_consistent_length,
-    utterance_label,
 )
 
-__all__ = ["AudioFeatureTransformer", "fill_doc", "pack_frames", "split_batches"]
+__all__ = ["AudioFeatureTransformer", "fill_doc", "pack_features"]
 
 
 # Shared numpydoc text, substituted into the transformers' docstrings.
@@ -112,158 +112,28 @@ def fill_doc(**texts: str):
     return decorate
 
 
-_POOL_LOCK = threading.Lock()
-_POOLS: dict = {}
-
-
-def _executor(n_jobs: int):
-    """A pool of ``n_jobs - 1`` helper threads kept for the process (re-made after
-    a fork; None for one job), and a BLAS limiter.
-
-    The calling thread is the n-th job. Starting joblib's threading backend costs
-    about 10 ms per call (it builds and tears down a
-    ``multiprocessing.pool.ThreadPool``), as long as analysing a batch of a hundred
-    clips; a kept pool costs nothing per call. The same goes for threadpoolctl's
-    scan of the loaded libraries, so one controller is kept.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from threadpoolctl import ThreadpoolController
-
-    key = (os.getpid(), n_jobs)
-    with _POOL_LOCK:
-        if key not in _POOLS:
-            for old in [k for k in _POOLS if k[0] != key[0]]:
-                del _POOLS[old]  # inherited across a fork: its threads are gone
-            pool = (
-                ThreadPoolExecutor(n_jobs - 1, thread_name_prefix="sklearn_ser-feat")
-                if n_jobs > 1
-                else None
-            )
-            _POOLS[key] = (pool, ThreadpoolController())
-        return _POOLS[key]
-
-
-def run_batches(run, batches: list[tuple[int, int]], n_jobs: int) -> None:
-    """``run(start, stop)`` for every batch, on ``n_jobs`` threads: the calling
-    thread and ``n_jobs - 1`` kept helpers take the next batch in order as they
-    finish one. The first error stops the others taking more and is raised here.
-    """
-    pool, _ = _executor(n_jobs)
-    if pool is None or len(batches) == 1:
-        for start, stop in batches:
-            run(start, stop)
-        return
-    todo = iter(batches)
-    lock = threading.Lock()
-    failed = threading.Event()
-
-    def work() -> None:
-        while not failed.is_set():
-            with lock:
-                batch = next(todo, None)
-            if batch is None:
-                return
-            try:
-                run(*batch)
-            except BaseException:
-                failed.set()
-                raise
-
-    helpers = [pool.submit(work) for _ in range(min(n_jobs, len(batches)) - 1)]
-    error = None
-    try:
-        work()
-    except BaseException as exc:  # wait for the helpers before raising
-        error = exc
-    for helper in helpers:
-        exc = helper.exception()
-        if error is None and exc is not None:
-            error = exc
-    if error is not None:
-        raise error
-
-
-# Most samples in one batch (about 33 s at 16 kHz): the analysis buffer (2 MiB)
-# and the per-batch arrays stay small, and a few hundred seconds of audio split
-# into batches fine enough to balance over the threads, whatever the clip lengths.
-_BATCH_SAMPLES = 1 << 19
-
-
-def split_batches(
-    sizes: np.ndarray, *, batch_size: int, max_samples: float = _BATCH_SAMPLES
-) -> list[tuple[int, int]]:
-    """Contiguous ``(start, stop)`` utterance ranges balanced by total size
-    (duration): ``ceil(n / batch_size)`` of them, more when that leaves more than
-    ``max_samples`` samples in a batch, rounded up to a multiple of 4 (never more
-    than ``n``); the last quarter of them are half the size of the others.
-
-    The split depends on the data and ``batch_size`` only, never on ``n_jobs``, so
-    that the output does not either (BLAS rounds a row of a product differently
-    depending on where it sits in the matrix).
-    """
-    n = len(sizes)
-    cum = np.cumsum(sizes, dtype=np.float64)
-    total = float(cum[-1]) if n else 0.0
-    n_batches = max(math.ceil(n / batch_size), math.ceil(total / max_samples))
-    if n_batches > 1:
-        # a multiple of 4, so that 2 or 4 threads get equal shares (the last
-        # batch of an odd count would run alone)
-        n_batches = -(-n_batches // 4) * 4
-    n_batches = max(1, min(n_batches, n))
-    if n_batches == 1:
-        return [(0, n)]
-    # the last quarter of the batches half as long as the others: threads taking
-    # batches as they finish then end closer together
-    weights = np.ones(n_batches)
-    weights[n_batches - n_batches // 4 :] = 0.5
-    targets = total * np.cumsum(weights)[:-1] / weights.sum()
-    cuts = np.searchsorted(cum, targets, side="left") + 1
-    bounds = np.unique(np.clip(np.concatenate([[0], cuts, [n]]), 0, n))
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
-def _durations(items: list) -> np.ndarray:
-    """Rough sizes of the items, to balance batches: samples of an array, bytes of
-    a file (1 when unknown; the real checks come later)."""
-    sizes = np.ones(len(items), dtype=np.float64)
-    for i, item in enumerate(items):
-        if isinstance(item, np.ndarray):
-            sizes[i] = max(item.size, 1)
-        elif isinstance(item, (str, bytes, os.PathLike)):
-            try:
-                sizes[i] = max(os.path.getsize(item) / 2, 1)
-            except OSError:
-                pass
-    return sizes
-
-
-def pack_frames(
-    frames: np.ndarray,
-    counts: np.ndarray,
+def pack_features(
+    feats: list[np.ndarray],
     out: np.ndarray,
     offset: int,
     *,
     max_frames: int | None,
     crop: str = "start",
 ) -> None:
-    """Write ``(N, C, K)`` frames of consecutive utterances into ``out``.
+    """Write the ``(C, K, T_j)`` features of consecutive utterances into ``out``.
 
-    ``out`` is an object array (ragged: each utterance becomes a contiguous
-    ``(C, K, T_i)`` array) or a dense ``(n, C, K, max_frames)`` array already
-    filled with the padding value; utterance ``j`` of ``frames`` goes to row
-    ``offset + j``.
+    ``out`` is an object array (ragged: the arrays go in as they are) or a dense
+    ``(n, C, K, max_frames)`` array already filled with the padding value;
+    utterance ``j`` of ``feats`` goes to row ``offset + j``.
     """
-    ends = np.cumsum(counts).tolist()
-    starts = [0, *ends[:-1]]
-    for j, (s, e) in enumerate(zip(starts, ends, strict=True)):
+    for j, item in enumerate(feats):
         if max_frames is None:
-            out[offset + j] = np.ascontiguousarray(frames[s:e].transpose(1, 2, 0))
+            out[offset + j] = item
             continue
-        t = e - s
+        t = item.shape[-1]
         m = min(t, max_frames)
         skip = (t - m) // 2 if crop == "center" else 0
-        out[offset + j, :, :, :m] = frames[s + skip : s + skip + m].transpose(1, 2, 0)
+        out[offset + j, :, :, :m] = item[:, :, skip : skip + m]
 
 
 class AudioFeatureTransformer(
@@ -271,21 +141,21 @@ class AudioFeatureTransformer(
 ):
     """Base of the stateless transformers from audio to frame-level features.
 
-    Subclasses define ``__init__`` (all parameters, keyword-only), ``_frames(waves,
-    framing)`` returning ``(frames (N, C, K), counts)``, ``_output_shape()``
-    returning ``(C, K)``, ``_feature_names()`` and, when needed, ``_check_settings``.
+    Subclasses define ``__init__`` (all parameters, keyword-only),
+    ``_analyse(waves, framing)`` returning one ``(C, K, T_i)`` array per waveform
+    (the public function of the features, called on checked waveforms),
+    ``_output_shape()`` returning ``(C, K)``, ``_feature_names()`` and, when
+    needed, ``_check_settings``.
     ``set_output`` does not apply: the output is 3-D/4-D, not a table.
     """
 
     _parameter_constraints: dict = {
-        "sr": [Interval(Integral, 1, None, closed="left")],
+        **{
+            key: FRAMING_PARAMS[key]
+            for key in ("sr", "n_fft", "window", "center", "pad_mode", "pre_emphasis")
+        },
         "win_ms": [Interval(Real, 0, None, closed="neither")],
         "hop_ms": [Interval(Real, 0, None, closed="neither")],
-        "n_fft": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [str, tuple],
-        "center": ["boolean"],
-        "pad_mode": [StrOptions({"constant", "edge", "reflect"})],
-        "pre_emphasis": [Interval(Real, 0, 1, closed="both")],
         "trim_silence": ["boolean"],
         "max_frames": [Interval(Integral, 1, None, closed="left"), None],
         "pad_value": [Real],
@@ -301,9 +171,7 @@ class AudioFeatureTransformer(
 
     # -- subclass hooks ---------------------------------------------------------------
 
-    def _frames(
-        self, waves: list[np.ndarray], framing: Framing
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _analyse(self, waves: list[np.ndarray], framing: Framing) -> list[np.ndarray]:
         raise NotImplementedError
 
     def _output_shape(self, framing: Framing) -> tuple[int, int]:
@@ -385,15 +253,11 @@ class AudioFeatureTransformer(
         features : object ndarray of shape (n,) of float32 arrays (C, F, T_i), or ndarray of shape (n, C, F, max_frames)
             Ragged by default; dense, padded/cropped, when ``max_frames`` is set.
         """
-        from joblib import effective_n_jobs
-
         self._validate_params()
         framing = self._framing()
         name = type(self).__name__
         items = audio_items(X, name=name)
         n = len(items)
-        n_jobs = effective_n_jobs(self.n_jobs)
-        batches = split_batches(_durations(items), batch_size=self.batch_size)
         if self.max_frames is None:
             out = np.empty(n, dtype=object)
         else:
@@ -402,9 +266,7 @@ class AudioFeatureTransformer(
 
         def run(start: int, stop: int) -> None:
             # reading and checking the audio is per-clip work too: done by the
-            # workers, with errors naming the utterance's index in X. NaN/inf and
-            # silence are checked on the whole batch by _frame_power (two
-            # reductions per batch instead of two per clip)
+            # workers, with errors naming the utterance's index in X
             waves = check_audio(
                 items[start:stop],
                 sr=self.sr,
@@ -413,23 +275,16 @@ class AudioFeatureTransformer(
                 trim=self.trim_silence,
                 start=start,
                 copy=False,  # only read: copied into the analysis buffer
-                check_samples=False,
             )
-            try:
-                frames, counts = self._frames(waves, framing)
-            except BadSamplesError as exc:
-                i = start + exc.index
-                label = utterance_label(items[i], i)
-                raise ValueError(f"{name}: {label} {exc.problem}") from None
-            pack_frames(
-                frames, counts, out, start, max_frames=self.max_frames, crop=self.crop
+            # the parameters and the samples are checked: the function called on
+            # them need not check them again (the config is per thread)
+            with config_context(assume_finite=True, skip_parameter_validation=True):
+                feats = self._analyse(waves, framing)
+            pack_features(
+                feats, out, start, max_frames=self.max_frames, crop=self.crop
             )
 
-        _, blas = _executor(n_jobs)
-        # BLAS is held to one thread: the jobs are the parallelism, and a product
-        # split over threads would round differently from one that is not
-        with blas.limit(limits=1, user_api="blas"):
-            run_batches(run, batches, n_jobs)
+        map_batches(items, run, n_jobs=self.n_jobs, batch_size=self.batch_size)
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -280,4 +280,6 @@ class StackSpectrograms(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         tags.input_tags.two_d_array = False
+        tags.input_tags.string = True  # audio: waveforms or file paths
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags

@@ -268,17 +268,12 @@ class SpeechEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         self.hidden_size_ = info["hidden_size"]
         self.model_sr_ = info["sr"]
         self.fingerprint_ = info["fingerprint"]
-        self._info = info  # not a fitted attribute: read again after unpickling
         return self
-
-    def _model_info(self) -> dict:
-        info = self.__dict__.get("_info")
-        return info if info is not None else self._loaded().info
 
     # ------------------------------------------------------------- transform
     def _waves(self, X: Any) -> list[np.ndarray]:
         """Mono float32 waveforms at the model's rate; paths read at that rate."""
-        from sklearn_ser.datasets._audio import resample
+        from sklearn_ser.utils._audio import resample
 
         items = audio_items(X, name=_NAME)
         target = self.model_sr_
@@ -323,7 +318,7 @@ class SpeechEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         """
         check_is_fitted(self)
         self._validate_params()
-        info = self._model_info()
+        info = self._loaded().info  # loaded again after unpickling
         waves = self._waves(X)
         for i, y in enumerate(waves):
             if y.size < info["field"]:

@@ -14,6 +14,7 @@ from sklearn.base import (
 )
 from sklearn.utils._param_validation import Interval
 from sklearn_compat.base import _fit_context
+from sklearn_compat.utils._param_validation import validate_params
 
 from sklearn_ser.utils._validation import check_consistent_length, check_features
 
@@ -56,12 +57,12 @@ def _hash_items(items: list[np.ndarray], n: int) -> np.ndarray:
     return bits
 
 
-def _check_n(n: Any, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"{name}: n must be an integer >= 1, got {n!r}")
-    return int(n)
+_N_PARAM = {"n": [Interval(Integral, 1, None, closed="left")]}
 
 
+@validate_params(
+    {"spectrogram": "no_validation", **_N_PARAM}, prefer_skip_nested_validation=True
+)
 def average_hash(spectrogram: np.ndarray, *, n: int = 8) -> np.ndarray:
     """Average hash of one spectrogram / feature matrix (li2021 §3.4).
 
@@ -111,7 +112,7 @@ def average_hash(spectrogram: np.ndarray, *, n: int = 8) -> np.ndarray:
            [0, 0, 0, 0],
            [0, 0, 0, 0]])
     """
-    n = _check_n(n, "average_hash")
+    n = int(n)
     arr = np.asarray(spectrogram)
     if arr.ndim not in (2, 3) or arr.size == 0:
         raise ValueError(
@@ -168,7 +169,7 @@ class SpectrogramHasher(
     ((3, 64), dtype('bool'))
     """
 
-    _parameter_constraints: dict = {"n": [Interval(Integral, 1, None, closed="left")]}
+    _parameter_constraints: dict = {**_N_PARAM}
 
     def __init__(self, *, n: int = 8) -> None:
         self.n = n
@@ -205,9 +206,9 @@ class SpectrogramHasher(
         -------
         bits : ndarray of shape (n_utterances, n**2), dtype bool
         """
-        n = _check_n(self.n, type(self).__name__)
+        self._validate_params()  # stateless: transform may come without fit
         items, _ = check_features(X, name=type(self).__name__, dtype=np.float64)
-        return _hash_items(items, n)
+        return _hash_items(items, int(self.n))
 
     @property
     def _n_features_out(self) -> int:

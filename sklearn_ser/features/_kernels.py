@@ -6,7 +6,7 @@ the same work as a dozen numpy calls per chunk of frames, each of which takes an
 gives back the GIL, becomes one call. The kernels are compiled on first use and
 cached on disk (``cache=True``), so a new process pays the compile only once.
 
-Frames are laid out as in :mod:`sklearn_ser.features._spectral`: the samples of
+Frames are laid out as in :mod:`sklearn_ser.features._engine`: the samples of
 all utterances of a batch concatenated in ``flat`` (utterance ``i`` at
 ``offsets[i] : offsets[i] + lengths[i]``), frame ``f`` of the batch belonging to
 utterance ``frame_utt[f]`` and starting at sample ``frame_pos[f]`` of it (negative

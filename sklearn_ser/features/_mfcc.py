@@ -1,16 +1,211 @@
-"""The MFCC transformer (liu2021, liu2023, kumar, li2021)."""
+"""MFCC: the function (:func:`mfcc`) and the transformer that calls it (:class:`MFCC`)
+(liu2021, liu2023, kumar, li2021)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn_compat.utils._param_validation import validate_params
 
 from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer, fill_doc
-from sklearn_ser.features._spectral import Framing, _mfcc_frames, check_mfcc_args
+from sklearn_ser.features._deltas import _delta_frames
+from sklearn_ser.features._framing import FRAMING_PARAMS, Framing, framing_from_args
+from sklearn_ser.features._spectral import (
+    MEL_PARAMS,
+    TOP_DB_PARAM,
+    _as_waves,
+    _finish,
+    _mel_frames,
+)
 
-__all__ = ["MFCC"]
+__all__ = ["MFCC", "mfcc"]
+
+
+@lru_cache(maxsize=64)
+def _dct_matrix(n_mels: int, n_mfcc: int, lifter: float) -> np.ndarray:
+    """``(n_mels, n_mfcc)`` matrix of the orthonormal DCT-II (times the lifter).
+
+    ``S_db @ D`` equals ``scipy.fft.dct(S_db, type=2, norm="ortho")[:, :n_mfcc]``
+    (librosa.feature.mfcc), with librosa's lifter ``1 + (L / 2) sin(pi k / L)``,
+    ``k = 1..n_mfcc``, folded into the columns.
+    """
+    from scipy.fft import dct
+
+    d = dct(np.eye(n_mels), type=2, norm="ortho", axis=0)[:n_mfcc].T
+    if lifter > 0:
+        k = np.arange(1, n_mfcc + 1, dtype=np.float64)
+        d = d * (1.0 + (lifter / 2.0) * np.sin(np.pi * k / lifter))
+    d = np.ascontiguousarray(d, dtype=np.float32)
+    d.setflags(write=False)
+    return d
+
+
+def _mfcc_frames(
+    waves: Sequence[np.ndarray],
+    fr: Framing,
+    *,
+    sr: int,
+    n_mfcc: int,
+    n_mels: int,
+    fmin: float,
+    fmax: float | None,
+    lifter: float = 0.0,
+    top_db: float | None = 80.0,
+    n_deltas: int = 0,
+    delta_width: int = 9,
+    stack: str = "channels",
+) -> tuple[np.ndarray, np.ndarray]:
+    """MFCC (+ deltas) of every frame: ``(n_frames_total, C, K)`` and counts."""
+    log_mel, counts = _mel_frames(
+        waves, fr, sr=sr, n_mels=n_mels, fmin=fmin, fmax=fmax, to_db=True,
+        top_db=top_db,
+    )
+    dct = _dct_matrix(n_mels, n_mfcc, float(lifter))
+    n = log_mel.shape[0]
+    feats = np.empty((n, n_deltas + 1, n_mfcc), dtype=np.float32)
+    np.matmul(log_mel[:, 0, :], dct, out=feats[:, 0, :])
+    for order in range(1, n_deltas + 1):
+        _delta_frames(feats, counts, src=0, dst=order, order=order, width=delta_width)
+    if stack == "features":
+        feats = feats.reshape(n, 1, (n_deltas + 1) * n_mfcc)
+    return feats, counts
+
+
+def check_mfcc_settings(
+    *, n_mfcc: int, n_mels: int, delta_width: int, name: str
+) -> None:
+    """The MFCC checks that ``_parameter_constraints`` cannot say (ValueError
+    naming the argument): ``n_mfcc <= n_mels`` and an odd ``delta_width``."""
+    if n_mfcc > n_mels:
+        raise ValueError(
+            f"{name}: n_mfcc={n_mfcc} exceeds n_mels={n_mels}; the DCT of {n_mels} mel "
+            "bands has at most that many coefficients"
+        )
+    if delta_width % 2 != 1:
+        raise ValueError(
+            f"{name}: delta_width must be an odd integer >= 3, got {delta_width!r}"
+        )
+
+
+# the cepstral arguments, shared by mfcc() and MFCC (whose ``deltas`` is n_deltas)
+_CEPSTRAL_PARAMS: dict = {
+    "n_mfcc": [Interval(Integral, 1, None, closed="left")],
+    "lifter": [Interval(Real, 0, None, closed="left")],
+    "delta_width": [Interval(Integral, 3, None, closed="left")],
+    "stack": [StrOptions({"channels", "features"})],
+}
+_N_DELTAS = [Options(Integral, {0, 1, 2})]
+
+
+@validate_params(
+    {
+        **FRAMING_PARAMS,
+        **MEL_PARAMS,
+        **TOP_DB_PARAM,
+        **_CEPSTRAL_PARAMS,
+        "n_deltas": _N_DELTAS,
+    },
+    prefer_skip_nested_validation=True,
+)
+def mfcc(
+    y: np.ndarray | Sequence[Any],
+    *,
+    sr: int = 16000,
+    n_mfcc: int = 40,
+    n_fft: int | None = None,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: str | tuple = "hamming",
+    center: bool = True,
+    pad_mode: str = "constant",
+    pre_emphasis: float = 0.0,
+    n_mels: int = 40,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    lifter: float = 0.0,
+    top_db: float | None = 80.0,
+    n_deltas: int = 0,
+    delta_width: int = 9,
+    stack: str = "channels",
+) -> np.ndarray | list[np.ndarray]:
+    """Mel-frequency cepstral coefficients (and their deltas), as librosa.
+
+    ``librosa.feature.mfcc(y=, sr=, n_mfcc=, n_fft=, hop_length=, win_length=,
+    window=, center=, pad_mode=, n_mels=, fmin=, fmax=, lifter=)`` followed by
+    ``librosa.feature.delta(order=1, 2, width=delta_width)``: power mel spectrogram
+    -> ``power_to_db(ref=1.0, amin=1e-10, top_db=80)`` per utterance -> DCT-II
+    (orthonormal) -> first ``n_mfcc`` coefficients.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,), or sequence of waveforms or file paths
+        One waveform at ``sr`` or a collection.
+    sr : int, default=16000
+        Sample rate in Hz.
+    n_mfcc : int, default=40
+        Coefficients kept (<= ``n_mels``).
+    n_fft, hop_length, win_length, window, center, pad_mode, pre_emphasis
+        As :func:`stft_power` (40 ms Hamming window, 10 ms hop by default).
+    n_mels, fmin, fmax
+        As :func:`mel_spectrogram`.
+    lifter : float, default=0.0
+        Cepstral liftering (librosa's); 0 turns it off.
+    top_db : float or None, default=80.0
+        dB floor below the utterance's maximum mel power.
+    n_deltas : {0, 1, 2}, default=0
+        Also return the first (and second) derivative over frames.
+    delta_width : int, default=9
+        Frames of the derivative's Savitzky-Golay window (odd, >= 3). Utterances
+        with fewer frames get the derivative of one polynomial fitted to all their
+        frames (see :func:`deltas`).
+    stack : {"channels", "features"}, default="channels"
+        MFCC, delta, delta-delta as channels ``(n_deltas + 1, n_mfcc, t)``, or
+        along the feature axis ``(1, (n_deltas + 1) * n_mfcc, t)``.
+
+    Returns
+    -------
+    M : ndarray [shape=(C, K, t)] or list of them, float32
+
+    See Also
+    --------
+    sklearn_ser.features.MFCC : the transformer.
+
+    Examples
+    --------
+    Compare with librosa:
+
+    >>> import librosa
+    >>> import numpy as np
+    >>> from sklearn_ser.features import mfcc
+    >>> y = np.random.default_rng(0).standard_normal(16000).astype(np.float32)
+    >>> M = mfcc(y, sr=16000, n_mfcc=13, n_deltas=2)
+    >>> M.shape
+    (3, 13, 101)
+    >>> ref = librosa.feature.mfcc(y=y, sr=16000, n_mfcc=13, n_fft=1024,
+    ...                            hop_length=160, win_length=640, window="hamming",
+    ...                            n_mels=40)
+    >>> bool(np.abs(M[0] - ref).max() < 1e-3)
+    True
+    """
+    fr = framing_from_args(
+        sr, n_fft, hop_length, win_length, window, center, pad_mode, pre_emphasis,
+        "mfcc",
+    )
+    check_mfcc_settings(
+        n_mfcc=n_mfcc, n_mels=n_mels, delta_width=delta_width, name="mfcc"
+    )
+    waves, single = _as_waves(y, sr=sr, fr=fr, name="mfcc")
+    frames, counts = _mfcc_frames(
+        waves, fr, sr=sr, n_mfcc=n_mfcc, n_mels=n_mels, fmin=fmin, fmax=fmax,
+        lifter=lifter, top_db=top_db, n_deltas=n_deltas, delta_width=delta_width,
+        stack=stack,
+    )
+    return _finish(frames, counts, single)
 
 
 @fill_doc(**_DOCS)
@@ -107,15 +302,10 @@ class MFCC(AudioFeatureTransformer):
 
     _parameter_constraints: dict = {
         **AudioFeatureTransformer._parameter_constraints,
-        "n_mfcc": [Interval(Integral, 1, None, closed="left")],
-        "n_mels": [Interval(Integral, 1, None, closed="left")],
-        "fmin": [Interval(Real, 0, None, closed="left")],
-        "fmax": [Interval(Real, 0, None, closed="neither"), None],
-        "lifter": [Interval(Real, 0, None, closed="left")],
-        "top_db": [Interval(Real, 0, None, closed="left"), None],
-        "deltas": [Options(Integral, {0, 1, 2})],
-        "delta_width": [Interval(Integral, 3, None, closed="left")],
-        "stack": [StrOptions({"channels", "features"})],
+        **MEL_PARAMS,
+        **TOP_DB_PARAM,
+        **_CEPSTRAL_PARAMS,
+        "deltas": _N_DELTAS,
     }
 
     def __init__(
@@ -171,23 +361,19 @@ class MFCC(AudioFeatureTransformer):
 
     def _check_settings(self, framing: Framing) -> None:
         self._check_mel_band()
-        check_mfcc_args(
+        check_mfcc_settings(
             n_mfcc=self.n_mfcc,
             n_mels=self.n_mels,
-            n_deltas=self.deltas,
             delta_width=self.delta_width,
-            stack=self.stack,
             name=type(self).__name__,
         )
 
-    def _frames(
-        self, waves: list[np.ndarray], framing: Framing
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _mfcc_frames(
+    def _analyse(self, waves: list[np.ndarray], framing: Framing) -> list[np.ndarray]:
+        return mfcc(
             waves,
-            framing,
             sr=self.sr,
             n_mfcc=self.n_mfcc,
+            **framing.as_args(),
             n_mels=self.n_mels,
             fmin=float(self.fmin),
             fmax=None if self.fmax is None else float(self.fmax),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
 from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer, fill_doc
-from sklearn_ser.features._spectral import Framing, _mel_frames, _stft_frames
+from sklearn_ser.features._framing import Framing
+from sklearn_ser.features._spectral import (
+    MEL_PARAMS,
+    TOP_DB_PARAM,
+    _power_to_db_frames,
+    log_mel_spectrogram,
+    stft_power,
+)
 
 __all__ = ["LogMelSpectrogram", "Spectrogram"]
 
@@ -70,10 +75,8 @@ class LogMelSpectrogram(AudioFeatureTransformer):
 
     _parameter_constraints: dict = {
         **AudioFeatureTransformer._parameter_constraints,
-        "n_mels": [Interval(Integral, 1, None, closed="left")],
-        "fmin": [Interval(Real, 0, None, closed="left")],
-        "fmax": [Interval(Real, 0, None, closed="neither"), None],
-        "top_db": [Interval(Real, 0, None, closed="left"), None],
+        **MEL_PARAMS,
+        **TOP_DB_PARAM,
     }
 
     def __init__(
@@ -120,17 +123,14 @@ class LogMelSpectrogram(AudioFeatureTransformer):
     def _check_settings(self, framing: Framing) -> None:
         self._check_mel_band()
 
-    def _frames(
-        self, waves: list[np.ndarray], framing: Framing
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _mel_frames(
+    def _analyse(self, waves: list[np.ndarray], framing: Framing) -> list[np.ndarray]:
+        return log_mel_spectrogram(
             waves,
-            framing,
             sr=self.sr,
+            **framing.as_args(),
             n_mels=self.n_mels,
             fmin=float(self.fmin),
             fmax=None if self.fmax is None else float(self.fmax),
-            to_db=True,
             top_db=self.top_db,
         )
 
@@ -197,7 +197,7 @@ class Spectrogram(AudioFeatureTransformer):
     _parameter_constraints: dict = {
         **AudioFeatureTransformer._parameter_constraints,
         "scale": [StrOptions({"db", "power", "magnitude"})],
-        "top_db": [Interval(Real, 0, None, closed="left"), None],
+        **TOP_DB_PARAM,
     }
 
     def __init__(
@@ -237,10 +237,14 @@ class Spectrogram(AudioFeatureTransformer):
         self.n_jobs = n_jobs
         self.batch_size = batch_size
 
-    def _frames(
-        self, waves: list[np.ndarray], framing: Framing
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _stft_frames(waves, framing, scale=self.scale, top_db=self.top_db)
+    def _analyse(self, waves: list[np.ndarray], framing: Framing) -> list[np.ndarray]:
+        spectra = stft_power(waves, sr=self.sr, **framing.as_args())
+        for S in spectra:  # new arrays: rescaled in place
+            if self.scale == "db":
+                _power_to_db_frames(S.reshape(1, -1), np.array([1]), top_db=self.top_db)
+            elif self.scale == "magnitude":
+                np.sqrt(S, out=S)
+        return spectra
 
     def _output_shape(self, framing: Framing) -> tuple[int, int]:
         return 1, framing.n_fft // 2 + 1

@@ -15,25 +15,43 @@ loss                                paper                            acts on
 :class:`AdditiveMarginSoftmaxLoss`  zhou eq. 2                       cosines
 ==================================  ===============================  ==================
 
-:class:`CosineLinear` is the bias-free normalised head whose cosines the additive
+:class:`CosineLinear` (defined in :mod:`sklearn_ser.nn`, re-exported here) is the
+bias-free normalised head whose cosines the additive
 margin softmax needs; :func:`balanced_class_weight` gives ``weight=`` for unbalanced
 corpora; :func:`pairwise_distances` the distances the triplet mining uses.
+
+**Extension contract.** Every loss derives from :class:`SERLoss` and declares, as
+class attributes, what an estimator needs from it: ``needs_balanced_batches``,
+``head`` (``"linear"`` or ``"cosine"``), ``uses_embeddings``,
+``accepts_class_weight``, its ``_parameter_constraints``, and how its outputs become
+probabilities (:meth:`SERLoss.proba`). The estimators ask the loss
+(:func:`loss_contract`) and branch on nothing else, so a new loss is one class here
+plus its tests; ``loss="<name>"`` resolves through the one mapping :data:`LOSSES`
+(:func:`get_loss`).
 """
 
-from ._ams import AdditiveMarginSoftmaxLoss, CosineLinear
+from sklearn_ser.nn import CosineLinear  # noqa: F401  (its home is sklearn_ser.nn)
+
+from ._ams import AdditiveMarginSoftmaxLoss
 from ._ce import CrossEntropyLoss
+from ._contract import LossContract, SERLoss, loss_contract
 from ._focal import FocalLoss
 from ._joint import JointLoss
+from ._registry import LOSSES, get_loss
 from ._triplet import TripletLoss, pairwise_distances
 from ._utils import balanced_class_weight
 
 __all__ = [
+    "LOSSES",
     "AdditiveMarginSoftmaxLoss",
-    "CosineLinear",
     "CrossEntropyLoss",
     "FocalLoss",
     "JointLoss",
+    "LossContract",
+    "SERLoss",
     "TripletLoss",
     "balanced_class_weight",
+    "get_loss",
+    "loss_contract",
     "pairwise_distances",
 ]

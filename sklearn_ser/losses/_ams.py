@@ -1,95 +1,21 @@
-"""Additive-margin softmax (zhou eq. 2; AM-softmax / CosFace) and its cosine head."""
+"""Additive-margin softmax (zhou eq. 2; AM-softmax / CosFace); its cosine head is
+:class:`sklearn_ser.nn.CosineLinear`."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._utils import (
-    check_class_vector,
-    check_logits,
-    check_real,
-    check_reduction,
-    class_vector_for,
-    select_output,
-)
+from ._contract import NON_NEGATIVE, POSITIVE, REDUCTION, SERLoss
+from ._utils import check_class_vector, check_logits, class_vector_for, select_output
 
-__all__ = ["CosineLinear", "AdditiveMarginSoftmaxLoss"]
-
-_NORM_EPS = 1e-12
+__all__ = ["AdditiveMarginSoftmaxLoss"]
 
 
-class CosineLinear(nn.Module):
-    """Linear layer without bias on L2-normalised inputs and weights: cosines.
-
-    ``cos(theta_k) = W_k^T f / (||W_k|| ||f||)`` for every class ``k`` (zhou eq. 2:
-    "both feature f_i and weights W_i are normalized and bias term is ignored"), the
-    input of :class:`AdditiveMarginSoftmaxLoss`.
-
-    Parameters
-    ----------
-    in_features : int
-        Size of each input sample (the embedding).
-    out_features : int
-        Number of classes.
-
-    Attributes
-    ----------
-    weight : Parameter [shape=(out_features, in_features)]
-        Class weight vectors (normalised in ``forward``; their norm is irrelevant).
-
-    Notes
-    -----
-    Input ``[shape=(..., in_features)]``, output ``[shape=(..., out_features)]`` in
-    [-1, 1]. Normalisation divides by ``max(||x||, 1e-12)``: a zero input gives
-    cosines 0 and finite gradients.
-
-    Examples
-    --------
-    >>> import torch
-    >>> head = CosineLinear(4, 3)
-    >>> cos = head(torch.randn(5, 4))
-    >>> cos.shape, bool(cos.abs().max() <= 1)
-    (torch.Size([5, 3]), True)
-    """
-
-    def __init__(self, in_features: int, out_features: int) -> None:
-        super().__init__()
-        sizes = (("in_features", in_features), ("out_features", out_features))
-        for name, value in sizes:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"CosineLinear: {name} must be an int, got {value!r}")
-            if value < 1:
-                raise ValueError(f"CosineLinear: {name} must be >= 1, got {value}")
-        self.in_features = in_features
-        self.out_features = out_features
-        self.weight = nn.Parameter(torch.empty(out_features, in_features))
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        # As torch.nn.Linear; only the directions matter.
-        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n_in = self.in_features
-        if not isinstance(x, torch.Tensor) or x.ndim < 1 or x.shape[-1] != n_in:
-            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(
-                f"CosineLinear expects input of shape (..., {n_in}), got {got}"
-            )
-        unit_x = F.normalize(x, p=2.0, dim=-1, eps=_NORM_EPS)
-        unit_w = F.normalize(self.weight, p=2.0, dim=1, eps=_NORM_EPS)
-        return F.linear(unit_x, unit_w.to(unit_x.dtype)).clamp(-1.0, 1.0)
-
-    def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}"
-
-
-class AdditiveMarginSoftmaxLoss(nn.Module):
+class AdditiveMarginSoftmaxLoss(SERLoss, nn.Module):
     r"""Additive-margin softmax loss on cosines (zhou eq. 2; AM-softmax [1]_).
 
     ``L_i = -log( e^{s (cos theta_{y_i} - m)} / (e^{s (cos theta_{y_i} - m)} +
@@ -139,6 +65,15 @@ class AdditiveMarginSoftmaxLoss(nn.Module):
             [2., 8.]])
     """
 
+    head = "cosine"
+    accepts_class_weight = True
+    _parameter_constraints = {
+        "scale": [POSITIVE],
+        "margin": [NON_NEGATIVE],
+        "weight": ["array-like", None],
+        "reduction": [REDUCTION],
+    }
+
     def __init__(
         self,
         *,
@@ -148,15 +83,23 @@ class AdditiveMarginSoftmaxLoss(nn.Module):
         reduction: str = "mean",
     ) -> None:
         super().__init__()
-        owner = type(self).__name__
-        self.scale = check_real(owner, "scale", scale, low=0.0, low_open=True)
-        self.margin = check_real(owner, "margin", margin, low=0.0)
-        self.register_buffer("weight", check_class_vector(owner, "weight", weight))
-        self.reduction = check_reduction(owner, reduction)
+        self._validate_params(
+            scale=scale, margin=margin, weight=weight, reduction=reduction
+        )
+        self.scale = float(scale)
+        self.margin = float(margin)
+        weight = check_class_vector(type(self).__name__, "weight", weight)
+        self.register_buffer("weight", weight)
+        self.reduction = reduction
 
     def logits(self, input: Any) -> torch.Tensor:
         """Inference logits ``scale * cos`` (no margin), for ``predict_proba``."""
         return self.scale * select_output(type(self).__name__, input, 0)
+
+    def proba(self, output: Any) -> torch.Tensor:
+        """Softmax of :meth:`logits`: the probabilities the loss (without margin)
+        models."""
+        return torch.softmax(self.logits(output).float(), dim=1)
 
     def forward(self, input: Any, target: Any) -> torch.Tensor:
         """AMS loss of ``input`` (cosines, or the tuple's element 0) and ``target``."""

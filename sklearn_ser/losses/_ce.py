@@ -8,14 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._utils import (
-    check_class_vector,
-    check_logits,
-    check_real,
-    check_reduction,
-    class_vector_for,
-    select_output,
-)
+from ._contract import REDUCTION, UNIT_INTERVAL, SERLoss
+from ._utils import check_class_vector, check_logits, class_vector_for, select_output
 
 __all__ = ["CrossEntropyLoss"]
 
@@ -41,7 +35,7 @@ def cross_entropy(
     )
 
 
-class CrossEntropyLoss(nn.CrossEntropyLoss):
+class CrossEntropyLoss(SERLoss, nn.CrossEntropyLoss):
     """Softmax cross-entropy on the logits of a ``(logits, embedding)`` output.
 
     :class:`torch.nn.CrossEntropyLoss` (it is a subclass, so skorch still knows to
@@ -71,6 +65,13 @@ class CrossEntropyLoss(nn.CrossEntropyLoss):
     tensor(0.1269)
     """
 
+    accepts_class_weight = True
+    _parameter_constraints = {
+        "weight": ["array-like", None],
+        "label_smoothing": [UNIT_INTERVAL],
+        "reduction": [REDUCTION],
+    }
+
     def __init__(
         self,
         *,
@@ -78,13 +79,13 @@ class CrossEntropyLoss(nn.CrossEntropyLoss):
         label_smoothing: float = 0.0,
         reduction: str = "mean",
     ) -> None:
-        owner = type(self).__name__
+        self._validate_params(
+            weight=weight, label_smoothing=label_smoothing, reduction=reduction
+        )
         super().__init__(
-            weight=check_class_vector(owner, "weight", weight),
-            label_smoothing=check_real(
-                owner, "label_smoothing", label_smoothing, low=0.0, high=1.0
-            ),
-            reduction=check_reduction(owner, reduction),
+            weight=check_class_vector(type(self).__name__, "weight", weight),
+            label_smoothing=float(label_smoothing),
+            reduction=reduction,
         )
 
     def forward(self, input: Any, target: Any) -> torch.Tensor:

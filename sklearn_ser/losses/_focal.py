@@ -9,19 +9,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._utils import (
-    check_class_vector,
-    check_logits,
-    check_real,
-    check_reduction,
-    class_vector_for,
-    select_output,
-)
+from ._contract import NON_NEGATIVE, POSITIVE, REDUCTION, SERLoss
+from ._utils import check_class_vector, check_logits, class_vector_for, select_output
 
 __all__ = ["FocalLoss"]
 
 
-class FocalLoss(nn.Module):
+class FocalLoss(SERLoss, nn.Module):
     r"""Focal loss: cross-entropy scaled down on well-classified samples.
 
     ``FL = -alpha_t * w_t * (1 - p_t)^gamma * log(p_t)`` (zhou eq. 3, after Lin et
@@ -77,6 +71,14 @@ class FocalLoss(nn.Module):
     tensor(0.0338)
     """
 
+    accepts_class_weight = True
+    _parameter_constraints = {
+        "gamma": [NON_NEGATIVE],
+        "alpha": [POSITIVE, "array-like"],
+        "weight": ["array-like", None],
+        "reduction": [REDUCTION],
+    }
+
     def __init__(
         self,
         *,
@@ -87,16 +89,21 @@ class FocalLoss(nn.Module):
     ) -> None:
         super().__init__()
         owner = type(self).__name__
-        self.gamma = check_real(owner, "gamma", gamma, low=0.0)
-        if (alpha.ndim if isinstance(alpha, torch.Tensor) else np.ndim(alpha)) == 0:
-            self.alpha = check_real(owner, "alpha", alpha, low=0.0, low_open=True)
+        if isinstance(alpha, torch.Tensor) and alpha.ndim == 0:
+            alpha = alpha.item()
+        self._validate_params(
+            gamma=gamma, alpha=alpha, weight=weight, reduction=reduction
+        )
+        self.gamma = float(gamma)
+        if np.ndim(alpha) == 0:
+            self.alpha = float(alpha)
             self.register_buffer("class_alpha", None)
         else:
             self.alpha = alpha
             class_alpha = check_class_vector(owner, "alpha", alpha)
             self.register_buffer("class_alpha", class_alpha)
         self.register_buffer("weight", check_class_vector(owner, "weight", weight))
-        self.reduction = check_reduction(owner, reduction)
+        self.reduction = reduction
 
     def forward(self, input: Any, target: Any) -> torch.Tensor:
         """Focal loss of ``input`` (logits, or the tuple's element 0) and ``target``."""

@@ -8,19 +8,14 @@ import torch
 from torch import nn
 
 from ._ce import cross_entropy
-from ._triplet import DISTANCES, MININGS, _triplet_loss, check_embeddings
-from ._utils import (
-    check_class_vector,
-    check_option,
-    check_real,
-    check_target,
-    select_output,
-)
+from ._contract import NON_NEGATIVE, UNIT_INTERVAL, SERLoss
+from ._triplet import TripletLoss, _triplet_loss, check_embeddings
+from ._utils import check_class_vector, check_target, select_output
 
 __all__ = ["JointLoss"]
 
 
-class JointLoss(nn.Module):
+class JointLoss(SERLoss, nn.Module):
     r"""``alpha * L_T + (1 - alpha) * L_CE`` on a model's ``(logits, embedding)``.
 
     The triplet term :class:`TripletLoss` acts on the embedding (mean over its mined
@@ -89,6 +84,18 @@ class JointLoss(nn.Module):
     (0.0, 0.1269)
     """
 
+    needs_balanced_batches = True
+    uses_embeddings = True
+    accepts_class_weight = True
+    _parameter_constraints = {
+        "alpha": [UNIT_INTERVAL],
+        "margin": [NON_NEGATIVE],
+        "distance": TripletLoss._parameter_constraints["distance"],
+        "mining": TripletLoss._parameter_constraints["mining"],
+        "weight": ["array-like", None],
+        "label_smoothing": [UNIT_INTERVAL],
+    }
+
     def __init__(
         self,
         *,
@@ -100,15 +107,21 @@ class JointLoss(nn.Module):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__()
-        owner = type(self).__name__
-        self.alpha = check_real(owner, "alpha", alpha, low=0.0, high=1.0)
-        self.margin = check_real(owner, "margin", margin, low=0.0)
-        self.distance = check_option(owner, "distance", distance, DISTANCES)
-        self.mining = check_option(owner, "mining", mining, MININGS)
-        self.register_buffer("weight", check_class_vector(owner, "weight", weight))
-        self.label_smoothing = check_real(
-            owner, "label_smoothing", label_smoothing, low=0.0, high=1.0
+        self._validate_params(
+            alpha=alpha,
+            margin=margin,
+            distance=distance,
+            mining=mining,
+            weight=weight,
+            label_smoothing=label_smoothing,
         )
+        self.alpha = float(alpha)
+        self.margin = float(margin)
+        self.distance = distance
+        self.mining = mining
+        weight = check_class_vector(type(self).__name__, "weight", weight)
+        self.register_buffer("weight", weight)
+        self.label_smoothing = float(label_smoothing)
 
     def forward(self, input: Any, target: Any) -> torch.Tensor:
         """``alpha * triplet(embedding) + (1 - alpha) * cross_entropy(logits)``."""

@@ -26,18 +26,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._utils import (
-    check_option,
-    check_real,
-    check_reduction,
-    check_target,
-    select_output,
-)
+from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
+
+from ._contract import NON_NEGATIVE, REDUCTION, SERLoss
+from ._utils import check_target, select_output
 
 __all__ = ["TripletLoss", "pairwise_distances"]
 
 DISTANCES = ("squared_euclidean", "euclidean", "cosine")
-MININGS = ("all", "hard", "semihard", "hard+semihard")
+DISTANCE = StrOptions(set(DISTANCES))
 
 # Below this squared distance the Euclidean distance is clamped before the square
 # root: sqrt'(x) = 1 / (2 sqrt(x)) is infinite at 0 (duplicate embeddings).
@@ -85,7 +82,11 @@ def pairwise_distances(
     tensor([[0., 5.],
             [5., 0.]])
     """
-    check_option("pairwise_distances", "distance", distance, DISTANCES)
+    validate_parameter_constraints(
+        {"distance": [DISTANCE]},
+        {"distance": distance},
+        caller_name="pairwise_distances",
+    )
     if not isinstance(embeddings, torch.Tensor) or not embeddings.is_floating_point():
         raise TypeError(
             "pairwise_distances expects a floating-point torch.Tensor, got "
@@ -164,11 +165,37 @@ def _sorted_rows(
 
 
 # --------------------------------------------------------------------------- mining
+# After pytorch-metric-learning's split: a *miner* chooses triplets, the *hinge*
+# ``max(d_ap - d_an + m, 0)`` scores them and a *reducer* makes one number. Here a
+# miner is one function ``miner(batch) -> _Mined`` of the distances and masks of one
+# batch (:class:`_Batch`); it returns the hinge sums per anchor because the fused
+# ``O(B^2)`` mining selects a triplet by the sign of its hinge and never lists the
+# triplets. :func:`_reduce` is the reducer. A new mining rule is one function
+# registered in ``MINERS``.
 class _Mined(NamedTuple):
     per_anchor: torch.Tensor  # sum of the mined triplets' hinge losses per anchor (B,)
     n_mined: int  # triplets the "mean" divides by
     n_active: int  # mined triplets with a positive hinge
     n_candidates: int  # triplets (or anchors / pairs) the mode mines from
+
+
+class _Batch(NamedTuple):
+    """What every miner reads: ``dist`` has a zero diagonal; ``same[a, j]`` is "j has
+    a's class" (j = a included), so the positives of ``a`` are ``same`` off the
+    diagonal and its negatives ``~same``."""
+
+    dist: torch.Tensor  # (B, B), differentiable
+    detached: torch.Tensor  # (B, B), float32/float64, no gradient (for ordering)
+    same: torch.Tensor  # (B, B) bool
+    n_pos: torch.Tensor  # (B,) positives per anchor
+    n_neg: torch.Tensor  # (B,) negatives per anchor
+    margin: float
+    zero: torch.Tensor  # scalar 0 of dist's dtype/device
+
+
+def _hinge(d_ap: torch.Tensor, d_an: torch.Tensor, margin: float) -> torch.Tensor:
+    """``max(d_ap - d_an + m, 0)`` (liu2021 eq. 2, liu2023 eq. 8, kumar eq. 2)."""
+    return torch.relu((d_ap + margin) - d_an)
 
 
 def _excluding_self(values: torch.Tensor) -> torch.Tensor:
@@ -177,65 +204,51 @@ def _excluding_self(values: torch.Tensor) -> torch.Tensor:
     return values
 
 
-def _mine(
-    dist: torch.Tensor, target: torch.Tensor, *, margin: float, mining: str
-) -> _Mined:
-    """Mined triplets' hinge losses per anchor and the counts, for one mining mode.
+def _mine_hard(b: _Batch) -> _Mined:
+    """Hermans et al.: per anchor, its farthest positive and its closest negative.
+    The anchor's own d_aa = 0 never exceeds a positive's distance."""
+    valid = (b.n_pos > 0) & (b.n_neg > 0)
+    hardest_pos = torch.where(b.same, b.dist, b.zero).max(dim=1).values
+    big = (b.detached.max() + b.margin + 1.0).to(b.dist.dtype)
+    hardest_neg = torch.where(b.same, big, b.dist).min(dim=1).values
+    hinge = torch.where(valid, _hinge(hardest_pos, hardest_neg, b.margin), b.zero)
+    n_valid = int(valid.sum())
+    return _Mined(hinge, n_valid, int((hinge > 0).sum()), n_valid)
 
-    ``dist`` has a zero diagonal; ``same[a, j]`` is "j has a's class" (j = a
-    included), so the positives of ``a`` are ``same`` off the diagonal and its
-    negatives ``~same``.
+
+def _mine_semihard(b: _Batch) -> _Mined:
+    """FaceNet: per anchor-positive pair, the closest negative farther than the
+    positive. Each row sorts d_an and d_ap together; a negative tied with the
+    positive sorts before it (flag 0 < 1), as it is not farther (liu2021 eq. 5)."""
+    n = b.dist.shape[0]
+    flag_s, col_s = _sorted_rows(_excluding_self(b.detached.clone()), b.same.long())
+    flag_s, col_s = flag_s[:, :-1], col_s[:, :-1]
+    is_neg = flag_s == 0
+    width = n - 1
+    position = torch.arange(width, device=b.dist.device).expand_as(col_s)
+    negative_at = torch.where(is_neg, position, width)
+    next_negative = negative_at.flip(1).cummin(1).values.flip(1)  # first j >= i
+    mined = ~is_neg & (next_negative < width)
+    n_col = col_s.gather(1, next_negative.clamp_max(width - 1))
+    d_ap = b.dist.gather(1, col_s)
+    d_an = b.dist.gather(1, n_col)
+    hinge = torch.where(mined, _hinge(d_ap, d_an, b.margin), b.zero)
+    n_candidates = int((b.n_pos * (b.n_neg > 0)).sum())
+    n_active = int((hinge > 0).sum())
+    return _Mined(hinge.sum(1), int(mined.sum()), n_active, n_candidates)
+
+
+def _active_hinge_sums(b: _Batch) -> tuple[torch.Tensor, int, int]:
+    """Per-anchor sums of every active hinge (``d_an < d_ap + m``), their number and
+    the number of valid triplets.
+
+    Each row sorts the thresholds d_ap + m with the d_an (a threshold before an
+    equal d_an: the inequality is strict). cnt_ap = negatives below the threshold,
+    r_an = thresholds above the negative, and the sum of the active hinges,
+    sum_p cnt_ap (d_ap + m) - sum_n r_an d_an, is linear in the distances.
     """
-    n = dist.shape[0]
-    if n < 3:  # a triplet needs an anchor, a positive and a negative
-        return _Mined(dist.sum(1) * 0.0, 0, 0, 0)
-    same = target[:, None] == target[None, :]
-    n_same = same.sum(1)
-    n_pos = n_same - 1
-    n_neg = n - n_same
-    zero = torch.zeros((), dtype=dist.dtype, device=dist.device)
-    detached = dist.detach()
-    if detached.dtype not in (torch.float32, torch.float64):
-        detached = detached.float()
-
-    if mining == "hard":
-        # Hermans et al.: per anchor, its farthest positive and its closest negative.
-        # The anchor's own d_aa = 0 never exceeds a positive's distance.
-        valid = (n_pos > 0) & (n_neg > 0)
-        hardest_pos = torch.where(same, dist, zero).max(dim=1).values
-        big = (detached.max() + margin + 1.0).to(dist.dtype)
-        hardest_neg = torch.where(same, big, dist).min(dim=1).values
-        hinge = torch.relu((hardest_pos + margin) - hardest_neg)
-        hinge = torch.where(valid, hinge, zero)
-        n_valid = int(valid.sum())
-        return _Mined(hinge, n_valid, int((hinge > 0).sum()), n_valid)
-
-    if mining == "semihard":
-        # FaceNet: per anchor-positive pair, the closest negative farther than the
-        # positive. Each row sorts d_an and d_ap together; a negative tied with the
-        # positive sorts before it (flag 0 < 1), as it is not farther (liu2021 eq. 5).
-        flag_s, col_s = _sorted_rows(_excluding_self(detached.clone()), same.long())
-        flag_s, col_s = flag_s[:, :-1], col_s[:, :-1]
-        is_neg = flag_s == 0
-        width = n - 1
-        position = torch.arange(width, device=dist.device).expand_as(col_s)
-        negative_at = torch.where(is_neg, position, width)
-        next_negative = negative_at.flip(1).cummin(1).values.flip(1)  # first j >= i
-        mined = ~is_neg & (next_negative < width)
-        n_col = col_s.gather(1, next_negative.clamp_max(width - 1))
-        d_ap = dist.gather(1, col_s)
-        d_an = dist.gather(1, n_col)
-        hinge = torch.where(mined, torch.relu((d_ap + margin) - d_an), zero)
-        n_candidates = int((n_pos * (n_neg > 0)).sum())
-        n_active = int((hinge > 0).sum())
-        return _Mined(hinge.sum(1), int(mined.sum()), n_active, n_candidates)
-
-    # "all" and "hard+semihard": every triplet with d_an < d_ap + m is active. Each
-    # row sorts the thresholds d_ap + m with the d_an (a threshold before an equal
-    # d_an: the inequality is strict). cnt_ap = negatives below the threshold,
-    # r_an = thresholds above the negative, and the sum of the active hinges,
-    # sum_p cnt_ap (d_ap + m) - sum_n r_an d_an, is linear in the distances.
-    values = _excluding_self(detached + margin * same.to(detached.dtype))
+    n, dist, same = b.dist.shape[0], b.dist, b.same
+    values = _excluding_self(b.detached + b.margin * same.to(b.detached.dtype))
     flag_s, col_s = _sorted_rows(values, (~same).long())
     flag_s, col_s = flag_s[:, :-1], col_s[:, :-1]
     is_neg = flag_s.bool()
@@ -243,15 +256,74 @@ def _mine(
     position = torch.arange(1, n, device=dist.device)
     thresholds_upto = position - negatives_below
     # Coefficient of each sorted distance: +cnt_ap at a positive, -r_an at a negative.
-    coef = torch.where(is_neg, thresholds_upto - n_pos[:, None], negatives_below)
+    coef = torch.where(is_neg, thresholds_upto - b.n_pos[:, None], negatives_below)
     cnt_per_anchor = coef.clamp_min(0).sum(1)
     acc = torch.float64 if dist.device.type != "mps" else torch.float32
     per_anchor = (coef.to(acc) * dist.gather(1, col_s).to(acc)).sum(1)
-    per_anchor = (per_anchor + margin * cnt_per_anchor.to(acc)).clamp_min(0.0)
-    n_active = int(cnt_per_anchor.sum())
-    n_candidates = int((n_pos * n_neg).sum())
-    n_mined = n_candidates if mining == "all" else n_active
-    return _Mined(per_anchor.to(dist.dtype), n_mined, n_active, n_candidates)
+    per_anchor = (per_anchor + b.margin * cnt_per_anchor.to(acc)).clamp_min(0.0)
+    n_candidates = int((b.n_pos * b.n_neg).sum())
+    return per_anchor.to(dist.dtype), int(cnt_per_anchor.sum()), n_candidates
+
+
+def _mine_all(b: _Batch) -> _Mined:
+    """Batch-all: every valid triplet is mined (the mean divides by all of them)."""
+    per_anchor, n_active, n_candidates = _active_hinge_sums(b)
+    return _Mined(per_anchor, n_candidates, n_active, n_candidates)
+
+
+def _mine_hard_semihard(b: _Batch) -> _Mined:
+    """liu2021 §2.3: every semi-hard (eq. 5) or hard (eq. 6) triplet, i.e. every
+    active one (the mean divides by them only)."""
+    per_anchor, n_active, n_candidates = _active_hinge_sums(b)
+    return _Mined(per_anchor, n_active, n_active, n_candidates)
+
+
+MINERS = {
+    "all": _mine_all,
+    "hard": _mine_hard,
+    "semihard": _mine_semihard,
+    "hard+semihard": _mine_hard_semihard,
+}
+MININGS = tuple(MINERS)
+
+
+def _mine(
+    dist: torch.Tensor, target: torch.Tensor, *, margin: float, mining: str
+) -> _Mined:
+    """Mined triplets' hinge losses per anchor and the counts, for one mining mode."""
+    n = dist.shape[0]
+    if n < 3:  # a triplet needs an anchor, a positive and a negative
+        return _Mined(dist.sum(1) * 0.0, 0, 0, 0)
+    same = target[:, None] == target[None, :]
+    n_same = same.sum(1)
+    detached = dist.detach()
+    if detached.dtype not in (torch.float32, torch.float64):
+        detached = detached.float()
+    batch = _Batch(
+        dist=dist,
+        detached=detached,
+        same=same,
+        n_pos=n_same - 1,
+        n_neg=n - n_same,
+        margin=margin,
+        zero=torch.zeros((), dtype=dist.dtype, device=dist.device),
+    )
+    return MINERS[mining](batch)
+
+
+def _reduce(
+    mined: _Mined, embeddings: torch.Tensor, reduction: str
+) -> torch.Tensor:
+    """The reducer: ``"mean"`` over the mined triplets, ``"sum"``, or per anchor."""
+    if mined.n_mined == 0:
+        # No valid (or, for "hard+semihard", no selected) triplet: exactly 0, with a
+        # zero gradient, still connected to the graph.
+        nothing = embeddings * 0.0
+        return nothing.sum(1) if reduction == "none" else nothing.sum()
+    if reduction == "none":
+        return mined.per_anchor
+    total = mined.per_anchor.sum()
+    return total if reduction == "sum" else total / mined.n_mined
 
 
 def _triplet_loss(
@@ -265,19 +337,11 @@ def _triplet_loss(
 ) -> tuple[torch.Tensor, _Mined]:
     dist = pairwise_distances(embeddings, distance=distance)
     mined = _mine(dist, target, margin=margin, mining=mining)
-    if mined.n_mined == 0:
-        # No valid (or, for "hard+semihard", no selected) triplet: exactly 0, with a
-        # zero gradient, still connected to the graph.
-        nothing = embeddings * 0.0
-        return (nothing.sum(1) if reduction == "none" else nothing.sum()), mined
-    if reduction == "none":
-        return mined.per_anchor, mined
-    total = mined.per_anchor.sum()
-    return (total if reduction == "sum" else total / mined.n_mined), mined
+    return _reduce(mined, embeddings, reduction), mined
 
 
 # --------------------------------------------------------------------------- module
-class TripletLoss(nn.Module):
+class TripletLoss(SERLoss, nn.Module):
     r"""Triplet loss with online (in-batch) mining: liu2021, liu2023, kumar.
 
     For an anchor ``a``, a positive ``p`` (same class, ``p != a``) and a negative
@@ -415,6 +479,15 @@ class TripletLoss(nn.Module):
     (4, 1.0)
     """
 
+    needs_balanced_batches = True
+    uses_embeddings = True
+    _parameter_constraints = {
+        "margin": [NON_NEGATIVE],
+        "distance": [DISTANCE],
+        "mining": [StrOptions(set(MININGS))],
+        "reduction": [REDUCTION],
+    }
+
     def __init__(
         self,
         *,
@@ -424,11 +497,13 @@ class TripletLoss(nn.Module):
         reduction: str = "mean",
     ) -> None:
         super().__init__()
-        owner = type(self).__name__
-        self.margin = check_real(owner, "margin", margin, low=0.0)
-        self.distance = check_option(owner, "distance", distance, DISTANCES)
-        self.mining = check_option(owner, "mining", mining, MININGS)
-        self.reduction = check_reduction(owner, reduction)
+        self._validate_params(
+            margin=margin, distance=distance, mining=mining, reduction=reduction
+        )
+        self.margin = float(margin)
+        self.distance = distance
+        self.mining = mining
+        self.reduction = reduction
 
     def forward(self, input: Any, target: Any) -> torch.Tensor:
         """Mine the batch's triplets and return their loss.

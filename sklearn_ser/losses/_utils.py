@@ -1,10 +1,8 @@
-"""Shared checks of the losses: hyper-parameters, the model output, targets, class
-weights, and :func:`balanced_class_weight`."""
+"""Shared checks of the losses: the model output, targets, class weights, and
+:func:`balanced_class_weight` (hyper-parameters: ``_parameter_constraints``)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -12,55 +10,8 @@ import torch
 
 __all__ = ["balanced_class_weight"]
 
-_REDUCTIONS = ("mean", "sum", "none")
 
-
-# ----------------------------------------------------------------- hyper-parameters
-def check_real(
-    owner: str,
-    name: str,
-    value: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-) -> float:
-    """Return ``value`` as a finite float within ``[low, high]`` (``(low, high]`` with
-    ``low_open``), or raise a TypeError/ValueError naming ``owner`` and ``name``."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
-    value = float(value)
-    bracket = "(" if low_open else "["
-    lower = "-inf" if low is None else low
-    upper = "inf" if high is None else high
-    interval = f"{bracket}{lower}, {upper}]"
-    if (
-        not math.isfinite(value)
-        or (low is not None and (value < low or (low_open and value == low)))
-        or (high is not None and value > high)
-    ):
-        raise ValueError(
-            f"{owner}: {name} must be a finite number in {interval}, got {value!r}"
-        )
-    return value
-
-
-def check_option(owner: str, name: str, value: Any, options: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``options``, else raise a ValueError."""
-    if not isinstance(value, str) or value not in options:
-        listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{owner}: {name} must be one of {listed}, got {value!r}")
-    return value
-
-
-def check_reduction(owner: str, reduction: Any) -> str:
-    return check_option(owner, "reduction", reduction, _REDUCTIONS)
-
-
+# ------------------------------------------------------------------ class vectors
 def check_class_vector(owner: str, name: str, value: Any) -> torch.Tensor | None:
     """A per-class weight vector as a 1-D float tensor (``None`` stays ``None``).
 

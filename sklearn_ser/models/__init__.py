@@ -1,6 +1,7 @@
 """scikit-learn estimators around the papers' networks (skorch) and meta-classifiers."""
 
 from ._base import SERClassifier
+from ._callbacks import TrainingProgressBar
 from ._cosine import CosineEmbeddingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
 from ._ssl import LayerWeightedClassifier
@@ -22,4 +23,5 @@ __all__ = [
     "ResNetEmbeddingClassifier",
     "SERClassifier",
     "TFCNNClassifier",
+    "TrainingProgressBar",
 ]

@@ -22,6 +22,14 @@ __all__ = [
     "TFCNNClassifier",
 ]
 
+# Per-loss paper settings (``loss_params``), shown by ``get_params``. Never mutated.
+# liu2023 eq. 6-8, 11: plain Euclidean distances, batch-hard triplets
+_LIU2023_LOSS_PARAMS = {"joint": {"distance": "euclidean", "mining": "hard"}}
+_ZHOU_LOSS_PARAMS = {  # zhou Table 2, best rows
+    "ams": {"scale": 10.0, "margin": 0.4},
+    "focal": {"gamma": 2.0, "alpha": 2.0},
+}
+
 _SEE_BASE = """
     All other parameters, attributes and methods are those of
     :class:`~sklearn_ser.models.SERClassifier`; ``module__*``, ``criterion__*`` and
@@ -90,9 +98,11 @@ class CascadedAttentionClassifier(SERClassifier):
     module : torch.nn.Module class, default=CascadedAttentionNet
         The network.
     loss : {"ce", "joint", "focal", "ams"}, default="joint"
-        With ``"joint"`` the triplet term defaults to ``criterion__distance=
-        "euclidean"`` and ``criterion__mining="hard"`` (liu2023); set them to
-        override.
+        liu2023 eq. 10.
+    loss_params : dict, default={"joint": {"distance": "euclidean", "mining": "hard"}}
+        With ``"joint"`` the triplet term uses plain Euclidean distances and
+        batch-hard triplets (liu2023 eq. 6–8, 11); ``criterion__distance`` and
+        ``criterion__mining`` override them.
     **kwargs
         Parameters of :class:`~sklearn_ser.models.SERClassifier`.
     %(see_base)s
@@ -102,10 +112,15 @@ class CascadedAttentionClassifier(SERClassifier):
        loss", §2.2 (eq. 1–5), §2.3 (eq. 6–11), §3.1.
     """
 
-    _criterion_defaults = {"joint": {"distance": "euclidean", "mining": "hard", "margin": 0.2}}
-
-    def __init__(self, module=CascadedAttentionNet, *, loss: str = "joint", **kwargs):
-        super().__init__(module, loss=loss, **kwargs)
+    def __init__(
+        self,
+        module=CascadedAttentionNet,
+        *,
+        loss: str = "joint",
+        loss_params: dict | None = _LIU2023_LOSS_PARAMS,
+        **kwargs,
+    ):
+        super().__init__(module, loss=loss, loss_params=loss_params, **kwargs)
 
 
 class AttentionBLSTMClassifier(SERClassifier):
@@ -132,6 +147,10 @@ class AttentionBLSTMClassifier(SERClassifier):
         The network.
     loss : {"ce", "joint", "focal", "ams"}, default="ams"
         zhou eq. 2 (AMS) or eq. 3 (focal).
+    loss_params : dict, default=zhou's Table 2 settings
+        ``{"ams": {"scale": 10.0, "margin": 0.4}, "focal": {"gamma": 2.0,
+        "alpha": 2.0}}``, the best setting of each loss in zhou Table 2;
+        ``criterion__*`` parameters override them.
     max_epochs : int, default=100
         zhou §4.1.
     early_stopping : int or None, default=10
@@ -148,16 +167,12 @@ class AttentionBLSTMClassifier(SERClassifier):
        §4.1, Table 2.
     """
 
-    _criterion_defaults = {
-        "ams": {"scale": 10.0, "margin": 0.4},
-        "focal": {"gamma": 2.0, "alpha": 2.0},
-    }
-
     def __init__(
         self,
         module=CNNBLSTMAttention,
         *,
         loss: str = "ams",
+        loss_params: dict | None = _ZHOU_LOSS_PARAMS,
         max_epochs: int = 100,
         early_stopping: int | None = 10,
         segment_frames: int | None = 750,
@@ -168,6 +183,7 @@ class AttentionBLSTMClassifier(SERClassifier):
         super().__init__(
             module,
             loss=loss,
+            loss_params=loss_params,
             max_epochs=max_epochs,
             early_stopping=early_stopping,
             segment_frames=segment_frames,

@@ -3,13 +3,18 @@ classification by the smallest angle to a class embedding."""
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import torch
-from skorch import NeuralNetClassifier
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNetClassifier
 
+from sklearn_ser.losses import TripletLoss
 from sklearn_ser.nn import ResNet1D
 
+from ._callbacks import linear_decay_schedule
 from ._classifiers import ResNetEmbeddingClassifier
 
 __all__ = ["CosineEmbeddingClassifier"]
@@ -71,6 +76,9 @@ class CosineEmbeddingClassifier(ResNetEmbeddingClassifier):
         Their labels.
     pretrain_history_ : skorch.History
         History of the softmax phase; ``history_`` is that of the triplet phase.
+    phase_ : {"pretrain", "finetune"}
+        The last phase trained, whose loss ``criterion_`` is (and is rebuilt when
+        the network is re-initialised, e.g. loaded from a model file).
 
     See Also
     --------
@@ -117,63 +125,64 @@ class CosineEmbeddingClassifier(ResNetEmbeddingClassifier):
         self.proba_scale = proba_scale
 
     # ------------------------------------------------------------- training
-    def _check_params(self) -> None:
-        super()._check_params()
-        name = type(self).__name__
-        for key in ("pretrain_epochs", "finetune_epochs"):
-            value = getattr(self, key)
-            if not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"{name}: {key} must be an int >= 0, got {value!r}")
-        if self.pretrain_epochs + self.finetune_epochs < 1:
-            raise ValueError(f"{name}: pretrain_epochs + finetune_epochs must be >= 1")
-        if not float(self.proba_scale) > 0:
-            raise ValueError(
-                f"{name}: proba_scale must be > 0, got {self.proba_scale!r}"
-            )
-
-    def _phase(self) -> str:
-        return getattr(self, "phase_", "pretrain")
-
-    def _uses_m_per_class(self) -> bool:
-        if self._phase() == "finetune" and self.batch_sampler == "auto":
-            return True
-        return super()._uses_m_per_class()
+    _parameter_constraints: dict = {
+        **ResNetEmbeddingClassifier._parameter_constraints,
+        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+        "finetune_epochs": [Interval(Integral, 0, None, closed="left")],
+        "triplet_margin": TripletLoss._parameter_constraints["margin"],
+        "triplet_mining": TripletLoss._parameter_constraints["mining"],
+        "proba_scale": [Interval(Real, 0, None, closed="neither")],
+    }
 
     def _schedule_epochs(self) -> int:
-        if self._phase() == "finetune":
-            return int(self.finetune_epochs)
-        return int(self.pretrain_epochs)
+        # the learning-rate schedule of the first phase run (each phase has its own)
+        return int(self.pretrain_epochs or self.finetune_epochs)
 
-    def initialize_criterion(self):
-        if self._phase() != "finetune":
-            return super().initialize_criterion()
-        from sklearn_ser.losses import TripletLoss
+    def _fit_segments(self, data, **fit_params):
+        if self.pretrain_epochs + self.finetune_epochs < 1:
+            raise ValueError(
+                f"{type(self).__name__}: pretrain_epochs + finetune_epochs must be >= 1"
+            )
+        vars(self).pop("phase_", None)  # a refit starts from the first phase
+        self.initialize()
+        if self.pretrain_epochs > 0:
+            NeuralNetClassifier.partial_fit(
+                self, data, data.y, epochs=int(self.pretrain_epochs), **fit_params
+            )
+        self.pretrain_history_ = self.history
+        if self.finetune_epochs > 0:
+            # kumar's second phase: a fresh history, schedule and optimiser, and the
+            # cosine triplet loss, whose class-balanced batches it declares itself.
+            if self.pretrain_epochs > 0:
+                self.initialize_history()
+            self.initialize_callbacks()
+            self.callbacks_ = [  # the schedule runs over this phase's epochs
+                (name, linear_decay_schedule(int(self.finetune_epochs)).initialize())
+                if name == "lr_schedule" else (name, cb)
+                for name, cb in self.callbacks_
+            ]
+            self.criterion_ = self._triplet_criterion()
+            self.initialize_optimizer()
+            NeuralNetClassifier.partial_fit(
+                self, data, data.y, epochs=int(self.finetune_epochs), **fit_params
+            )
+        self.phase_ = "finetune" if self.finetune_epochs > 0 else "pretrain"
 
-        self.criterion_ = TripletLoss(
+    def _triplet_criterion(self) -> TripletLoss:
+        # kumar eq. 2-3: the triplet hinge on cosine distances
+        return TripletLoss(
             margin=float(self.triplet_margin),
             distance="cosine",
             mining=self.triplet_mining,
         )
-        return self
 
-    def _fit_segments(self, seg, seg_y, **fit_params):
-        self.phase_ = "pretrain" if self.pretrain_epochs > 0 else "finetune"
-        self.initialize()
-        if self.pretrain_epochs > 0:
-            NeuralNetClassifier.partial_fit(
-                self, seg, seg_y, epochs=int(self.pretrain_epochs), **fit_params
-            )
-        self.pretrain_history_ = self.history
-        if self.finetune_epochs > 0:
-            if self.phase_ != "finetune":
-                self.phase_ = "finetune"
-                self.initialize_history()
-                self.initialize_callbacks()
-                self.initialize_criterion()
-                self.initialize_optimizer()
-            NeuralNetClassifier.partial_fit(
-                self, seg, seg_y, epochs=int(self.finetune_epochs), **fit_params
-            )
+    def initialize_criterion(self):
+        """The loss of the fitted network's last phase when it is rebuilt (e.g. by
+        :func:`sklearn_ser.io.load_model`); the first phase's loss otherwise."""
+        if getattr(self, "phase_", None) != "finetune":
+            return super().initialize_criterion()
+        self.criterion_ = self._triplet_criterion()
+        return self
 
     def fit(self, X, y, **fit_params):
         """Pre-train, fine-tune, then compute the class embeddings.

@@ -1,11 +1,16 @@
-"""Torch modules of the five papers (pure torch; no sklearn or skorch).
+"""Torch modules of the five papers (torch, and scikit-learn only for the parameter
+constraints; no skorch).
 
 Every module takes a batch ``[shape=(batch, in_channels, n_features, frames)]`` and
 returns ``(logits, embedding)``: logits ``[shape=(batch, n_classes)]`` (cosines in
 [-1, 1] with ``head="cosine"``) and the embedding ``[shape=(batch, embedding_dim)]``
-on which metric losses act. Pass the classes, not instances, to the estimators of
-:mod:`sklearn_ser.models`; they fill in ``n_classes``, ``in_channels``,
-``n_features`` (and ``n_frames`` where a module takes it) from the data.
+on which metric losses act. :class:`CosineLinear` is the cosine head
+(``head="cosine"``) that margin losses such as the additive-margin softmax need.
+Pass the classes, not instances, to the estimators of
+:mod:`sklearn_ser.models`; they fill in the sizes that come from the data, which
+each module declares in ``data_params`` (``n_classes``, ``in_channels``,
+``n_features``; ``n_frames`` for :class:`ResNet1D`). :class:`SERModule` is the base
+class and writes out this contract, which a network of your own follows too.
 
 ================================  =====================  ==============================
 module                            paper                  input
@@ -24,16 +29,20 @@ from ._cascaded_attention import CascadedAttentionNet
 from ._cnn_blstm_attention import CNNBLSTMAttention
 from ._cnn_lstm import CNNLSTM
 from ._double_lstm import DoubleLSTM
+from ._heads import CosineLinear
 from ._layer_weighted import LayerWeightedHead
 from ._resnet1d import ResNet1D
+from ._base import SERModule
 from ._tfcnn import TFCNN
 
 __all__ = [
     "CNNBLSTMAttention",
     "CNNLSTM",
     "CascadedAttentionNet",
+    "CosineLinear",
     "DoubleLSTM",
     "LayerWeightedHead",
     "ResNet1D",
+    "SERModule",
     "TFCNN",
 ]

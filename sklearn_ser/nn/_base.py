@@ -1,5 +1,6 @@
-"""Shared pieces of the ``sklearn_ser.nn`` modules: argument checks, the input-shape
-check, the classifier head and the convolution front end of liu2021 / liu2023.
+"""Shared pieces of the ``sklearn_ser.nn`` modules: the module contract
+(:class:`SERModule`), the input-shape check and the convolution front end of
+liu2021 / liu2023.
 
 Every module in ``sklearn_ser.nn`` subclasses :class:`SERModule`, which holds the input
 geometry (``in_channels``, ``n_features`` and, where a flatten fixes it, ``n_frames``)
@@ -14,62 +15,16 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ._heads import HEAD, HEADS, make_head  # noqa: F401  (make_head re-exported)
+from ._params import POSITIVE_INT, validate_params
+
 __all__ = [
     "SERModule",
     "check_input",
-    "check_int",
-    "check_fraction",
-    "check_choice",
     "make_head",
     "FrequencyCollapsingCNN",
     "bilstm_last_state",
 ]
-
-_HEADS = ("linear", "cosine")
-
-
-def check_int(owner: str, name: str, value: object, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int, or raise naming ``owner``, ``name`` and the bound."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{owner}: {name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_fraction(owner: str, name: str, value: object) -> float:
-    """Return a dropout probability in [0, 1), or raise naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}: {name} must be a float in [0, 1), got {value!r}")
-    if not 0.0 <= float(value) < 1.0:
-        raise ValueError(f"{owner}: {name} must be in [0, 1), got {value}")
-    return float(value)
-
-
-def check_choice(owner: str, name: str, value: object, choices: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``choices``, or raise listing them."""
-    if value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{owner}: {name} must be one of {options}, got {value!r}")
-    return str(value)
-
-
-def make_head(owner: str, head: str, in_features: int, n_classes: int) -> nn.Module:
-    """The classifier on top of an embedding.
-
-    ``"linear"`` is an :class:`torch.nn.Linear` (with bias) giving logits;
-    ``"cosine"`` is :class:`sklearn_ser.losses.CosineLinear` (no bias), giving the
-    cosines between the embedding and each class weight, in [-1, 1], as the additive
-    margin softmax loss needs (zhou eq. 2). It is imported here, lazily, so that
-    importing ``sklearn_ser.nn`` does not import the losses.
-    """
-    check_choice(owner, "head", head, _HEADS)
-    if head == "linear":
-        return nn.Linear(in_features, n_classes)
-    from sklearn_ser.losses import CosineLinear
-
-    return CosineLinear(in_features, n_classes)
-
 
 def check_input(
     x: object,
@@ -126,21 +81,49 @@ def check_input(
 
 
 class SERModule(nn.Module):
-    """Base of the ``sklearn_ser.nn`` modules: input geometry and its check.
+    """Base of the ``sklearn_ser.nn`` modules, and the contract every network given
+    to the estimators of :mod:`sklearn_ser.models` follows.
 
-    Subclasses set ``in_channels``, ``n_features`` (and ``n_frames`` when it is
-    fixed), override :attr:`min_frames` / :attr:`_min_frames_reason` when pooling
-    bounds the input length, and call ``self._check_input(x)`` first in ``forward``.
+    The contract:
+
+    * the constructor takes, as keyword arguments, the sizes that come from the
+      data, named in the class attribute :attr:`data_params` (here ``n_classes``,
+      ``in_channels``, ``n_features``; a module whose flatten fixes the number of
+      frames adds ``"n_frames"``); the estimators fill them in at fit time;
+    * ``head`` selects the classifier head among :attr:`heads` (``"linear"``
+      logits, ``"cosine"`` :class:`CosineLinear` cosines); an estimator passes
+      ``head=`` when its loss declares a head other than ``"linear"``;
+    * ``forward`` takes ``[shape=(batch, in_channels, n_features, frames)]`` and
+      returns ``(logits, embedding)``; :attr:`min_frames` is the fewest frames it
+      accepts.
+
+    Constructor arguments are checked once against ``_parameter_constraints``
+    (scikit-learn's ``Interval`` / ``StrOptions``). Subclasses set ``n_frames``
+    when it is fixed, override :attr:`min_frames` / :attr:`_min_frames_reason` when
+    pooling bounds the input length, and call ``self._check_input(x)`` first in
+    ``forward``.
     """
 
+    #: Constructor arguments an estimator fills in from the data.
+    data_params: tuple[str, ...] = ("n_classes", "in_channels", "n_features")
+    #: Heads the ``head`` argument accepts.
+    heads: tuple[str, ...] = HEADS
+    _parameter_constraints: dict = {
+        "n_classes": [POSITIVE_INT],
+        "in_channels": [POSITIVE_INT],
+        "n_features": [POSITIVE_INT],
+        "head": [HEAD],
+    }
     n_frames: int | None = None
 
     def __init__(self, *, n_classes: int, in_channels: int, n_features: int) -> None:
         super().__init__()
-        owner = type(self).__name__
-        self.n_classes = check_int(owner, "n_classes", n_classes)
-        self.in_channels = check_int(owner, "in_channels", in_channels)
-        self.n_features = check_int(owner, "n_features", n_features)
+        validate_params(
+            self, n_classes=n_classes, in_channels=in_channels, n_features=n_features
+        )
+        self.n_classes = int(n_classes)
+        self.in_channels = int(in_channels)
+        self.n_features = int(n_features)
 
     @property
     def min_frames(self) -> int:

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._base import FrequencyCollapsingCNN, SERModule, check_int, make_head
+from ._base import FrequencyCollapsingCNN, SERModule
+from ._heads import make_head
+from ._params import POSITIVE_INT, validate_params
 
 __all__ = ["CascadedAttentionNet"]
 
@@ -116,7 +118,7 @@ class CascadedAttentionNet(SERModule):
         Self-attention heads fused by their mean (eq. 5).
     head : {"linear", "cosine"}, default="linear"
         Classifier: :class:`torch.nn.Linear` logits, or
-        :class:`sklearn_ser.losses.CosineLinear` cosines in [-1, 1].
+        :class:`sklearn_ser.nn.CosineLinear` cosines in [-1, 1].
 
     Attributes
     ----------
@@ -176,6 +178,19 @@ class CascadedAttentionNet(SERModule):
     ((2, 4), (2, 64))
     """
 
+    _parameter_constraints = {
+        **SERModule._parameter_constraints,
+        "conv_channels": ("each", [POSITIVE_INT]),
+        "cnn_out_channels": [POSITIVE_INT],
+        "channel_attention": ["boolean"],
+        "spatial_attention": ["boolean"],
+        "self_attention": ["boolean"],
+        "reduction": [POSITIVE_INT],
+        "spatial_kernel_size": [POSITIVE_INT],
+        "lstm_hidden": [POSITIVE_INT],
+        "n_heads": [POSITIVE_INT],
+    }
+
     def __init__(
         self,
         n_classes: int = 4,
@@ -196,24 +211,27 @@ class CascadedAttentionNet(SERModule):
             n_classes=n_classes, in_channels=in_channels, n_features=n_features
         )
         owner = type(self).__name__
-        self.conv_channels = tuple(
-            check_int(owner, "conv_channels", c) for c in conv_channels
+        validate_params(
+            self, conv_channels=conv_channels, cnn_out_channels=cnn_out_channels,
+            channel_attention=channel_attention, spatial_attention=spatial_attention,
+            self_attention=self_attention, reduction=reduction,
+            spatial_kernel_size=spatial_kernel_size, lstm_hidden=lstm_hidden,
+            n_heads=n_heads, head=head,
         )
-        self.cnn_out_channels = check_int(owner, "cnn_out_channels", cnn_out_channels)
+        self.conv_channels = tuple(int(c) for c in conv_channels)
+        self.cnn_out_channels = int(cnn_out_channels)
         self.channel_attention = bool(channel_attention)
         self.spatial_attention = bool(spatial_attention)
         self.self_attention = bool(self_attention)
-        self.reduction = check_int(owner, "reduction", reduction)
-        self.spatial_kernel_size = check_int(
-            owner, "spatial_kernel_size", spatial_kernel_size
-        )
+        self.reduction = int(reduction)
+        self.spatial_kernel_size = int(spatial_kernel_size)
         if self.spatial_kernel_size % 2 == 0:
             raise ValueError(
                 f"{owner}: spatial_kernel_size must be odd to keep the frame count, "
                 f"got {spatial_kernel_size}"
             )
-        self.lstm_hidden = check_int(owner, "lstm_hidden", lstm_hidden)
-        self.n_heads = check_int(owner, "n_heads", n_heads)
+        self.lstm_hidden = int(lstm_hidden)
+        self.n_heads = int(n_heads)
         self.head = head
         self.embedding_dim = 2 * self.lstm_hidden
 
@@ -247,7 +265,7 @@ class CascadedAttentionNet(SERModule):
             if self.self_attention
             else None
         )
-        self.classifier = make_head(owner, head, self.embedding_dim, self.n_classes)
+        self.classifier = make_head(head, self.embedding_dim, self.n_classes)
 
     def forward(
         self, x: torch.Tensor, return_attention: bool = False

@@ -7,14 +7,11 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._base import (
-    SERModule,
-    bilstm_last_state,
-    check_choice,
-    check_fraction,
-    check_int,
-    make_head,
-)
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import SERModule, bilstm_last_state
+from ._heads import make_head
+from ._params import DROPOUT, POSITIVE_INT, validate_params
 
 __all__ = ["CNNBLSTMAttention"]
 
@@ -85,7 +82,7 @@ class CNNBLSTMAttention(SERModule):
         of ``2 * embedding_dim``.
     head : {"linear", "cosine"}, default="linear"
         Classifier: :class:`torch.nn.Linear` logits, or
-        :class:`sklearn_ser.losses.CosineLinear` cosines in [-1, 1] (the additive
+        :class:`sklearn_ser.nn.CosineLinear` cosines in [-1, 1] (the additive
         margin softmax system, zhou §2.2).
 
     Attributes
@@ -149,6 +146,15 @@ class CNNBLSTMAttention(SERModule):
     ((2, 4), (2, 128))
     """
 
+    _parameter_constraints = {
+        **SERModule._parameter_constraints,
+        "conv_channels": ("each", [POSITIVE_INT]),
+        "dropout": [DROPOUT],
+        "lstm_hidden": [POSITIVE_INT],
+        "embedding_dim": [POSITIVE_INT],
+        "pooling": [StrOptions({"attention", "attentive_stats"})],
+    }
+
     def __init__(
         self,
         n_classes: int = 4,
@@ -165,16 +171,17 @@ class CNNBLSTMAttention(SERModule):
             n_classes=n_classes, in_channels=in_channels, n_features=n_features
         )
         owner = type(self).__name__
-        self.conv_channels = tuple(
-            check_int(owner, "conv_channels", c) for c in conv_channels
+        validate_params(
+            self, conv_channels=conv_channels, dropout=dropout,
+            lstm_hidden=lstm_hidden, embedding_dim=embedding_dim, pooling=pooling,
+            head=head,
         )
+        self.conv_channels = tuple(int(c) for c in conv_channels)
         if not self.conv_channels:
             raise ValueError(f"{owner}: conv_channels must name at least one block")
-        self.dropout = check_fraction(owner, "dropout", dropout)
-        self.lstm_hidden = check_int(owner, "lstm_hidden", lstm_hidden)
-        self.pooling = check_choice(
-            owner, "pooling", pooling, ("attention", "attentive_stats")
-        )
+        self.dropout = float(dropout)
+        self.lstm_hidden = int(lstm_hidden)
+        self.pooling = pooling
         self.head = head
         self.n_pool = len(self.conv_channels) - 1
         reduced = self.n_features // 2**self.n_pool
@@ -183,7 +190,7 @@ class CNNBLSTMAttention(SERModule):
                 f"{owner}: n_features must be >= {2**self.n_pool} for {self.n_pool} "
                 f"average-pooling layers of 2, got {self.n_features}"
             )
-        feature_dim = check_int(owner, "embedding_dim", embedding_dim)
+        feature_dim = int(embedding_dim)
         statistics = self.pooling == "attentive_stats"
         self.embedding_dim = 2 * feature_dim if statistics else feature_dim
 
@@ -208,7 +215,7 @@ class CNNBLSTMAttention(SERModule):
         )
         self.projection = nn.Linear(2 * self.lstm_hidden, feature_dim)
         self.attention = _LuongAttentionPooling(feature_dim, statistics=statistics)
-        self.classifier = make_head(owner, head, self.embedding_dim, self.n_classes)
+        self.classifier = make_head(head, self.embedding_dim, self.n_classes)
 
     @property
     def min_frames(self) -> int:

@@ -7,14 +7,11 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._base import (
-    FrequencyCollapsingCNN,
-    SERModule,
-    bilstm_last_state,
-    check_choice,
-    check_int,
-    make_head,
-)
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import FrequencyCollapsingCNN, SERModule, bilstm_last_state
+from ._heads import make_head
+from ._params import POSITIVE_INT, validate_params
 
 __all__ = ["CNNLSTM"]
 
@@ -49,7 +46,7 @@ class CNNLSTM(SERModule):
         frames. See Notes.
     head : {"linear", "cosine"}, default="linear"
         Classifier: :class:`torch.nn.Linear` logits, or
-        :class:`sklearn_ser.losses.CosineLinear` cosines in [-1, 1] (for the additive
+        :class:`sklearn_ser.nn.CosineLinear` cosines in [-1, 1] (for the additive
         margin softmax loss).
 
     Attributes
@@ -98,6 +95,14 @@ class CNNLSTM(SERModule):
     ((2, 4), (2, 64))
     """
 
+    _parameter_constraints = {
+        **SERModule._parameter_constraints,
+        "conv_channels": ("each", [POSITIVE_INT]),
+        "cnn_out_channels": [POSITIVE_INT],
+        "lstm_hidden": [POSITIVE_INT],
+        "pooling": [StrOptions({"last", "mean"})],
+    }
+
     def __init__(
         self,
         n_classes: int = 4,
@@ -112,13 +117,18 @@ class CNNLSTM(SERModule):
         super().__init__(
             n_classes=n_classes, in_channels=in_channels, n_features=n_features
         )
-        owner = type(self).__name__
-        self.conv_channels = tuple(
-            check_int(owner, "conv_channels", c) for c in conv_channels
+        validate_params(
+            self,
+            conv_channels=conv_channels,
+            cnn_out_channels=cnn_out_channels,
+            lstm_hidden=lstm_hidden,
+            pooling=pooling,
+            head=head,
         )
-        self.cnn_out_channels = check_int(owner, "cnn_out_channels", cnn_out_channels)
-        self.lstm_hidden = check_int(owner, "lstm_hidden", lstm_hidden)
-        self.pooling = check_choice(owner, "pooling", pooling, ("last", "mean"))
+        self.conv_channels = tuple(int(c) for c in conv_channels)
+        self.cnn_out_channels = int(cnn_out_channels)
+        self.lstm_hidden = int(lstm_hidden)
+        self.pooling = pooling
         self.head = head
         self.embedding_dim = 2 * self.lstm_hidden
 
@@ -133,7 +143,7 @@ class CNNLSTM(SERModule):
             batch_first=True,
             bidirectional=True,
         )
-        self.classifier = make_head(owner, head, self.embedding_dim, self.n_classes)
+        self.classifier = make_head(head, self.embedding_dim, self.n_classes)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and embedding of a batch.

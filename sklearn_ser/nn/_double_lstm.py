@@ -5,7 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._base import SERModule, check_fraction, check_int, make_head
+from ._base import SERModule
+from ._heads import make_head
+from ._params import DROPOUT, POSITIVE_INT, validate_params
 
 __all__ = ["DoubleLSTM"]
 
@@ -35,7 +37,7 @@ class DoubleLSTM(SERModule):
         Dropout between the LSTM layers and before the classifier (li2021 Table 7).
     head : {"linear", "cosine"}, default="linear"
         Classifier: :class:`torch.nn.Linear` logits, or
-        :class:`sklearn_ser.losses.CosineLinear` cosines in [-1, 1].
+        :class:`sklearn_ser.nn.CosineLinear` cosines in [-1, 1].
 
     Attributes
     ----------
@@ -73,6 +75,13 @@ class DoubleLSTM(SERModule):
     ((2, 2), (2, 256))
     """
 
+    _parameter_constraints = {
+        **SERModule._parameter_constraints,
+        "hidden_size": [POSITIVE_INT],
+        "num_layers": [POSITIVE_INT],
+        "dropout": [DROPOUT],
+    }
+
     def __init__(
         self,
         n_classes: int = 4,
@@ -86,10 +95,13 @@ class DoubleLSTM(SERModule):
         super().__init__(
             n_classes=n_classes, in_channels=in_channels, n_features=n_features
         )
-        owner = type(self).__name__
-        self.hidden_size = check_int(owner, "hidden_size", hidden_size)
-        self.num_layers = check_int(owner, "num_layers", num_layers)
-        self.dropout = check_fraction(owner, "dropout", dropout)
+        validate_params(
+            self, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
+            head=head,
+        )
+        self.hidden_size = int(hidden_size)
+        self.num_layers = int(num_layers)
+        self.dropout = float(dropout)
         self.head = head
         self.embedding_dim = self.hidden_size
 
@@ -102,7 +114,7 @@ class DoubleLSTM(SERModule):
             dropout=self.dropout if self.num_layers > 1 else 0.0,
         )
         self.drop = nn.Dropout(self.dropout)
-        self.classifier = make_head(owner, head, self.embedding_dim, self.n_classes)
+        self.classifier = make_head(head, self.embedding_dim, self.n_classes)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and embedding of a batch.

@@ -7,7 +7,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._base import SERModule, check_choice, check_fraction, check_int, make_head
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import SERModule
+from ._heads import make_head
+from ._params import DROPOUT, NON_NEGATIVE_INT, POSITIVE_INT, validate_params
 
 __all__ = ["LayerWeightedHead"]
 
@@ -71,6 +75,15 @@ class LayerWeightedHead(SERModule):
     (torch.Size([2, 4]), torch.Size([2, 64]), torch.Size([13]))
     """
 
+    _parameter_constraints = {
+        **SERModule._parameter_constraints,
+        "hidden": [POSITIVE_INT],
+        "pooling": [StrOptions({"mean", "mean+std"})],
+        "n_mlp": [NON_NEGATIVE_INT],
+        "dropout": [DROPOUT],
+        "layer_norm": ["boolean"],
+    }
+
     def __init__(
         self,
         *,
@@ -87,11 +100,11 @@ class LayerWeightedHead(SERModule):
         super().__init__(
             n_classes=n_classes, in_channels=in_channels, n_features=n_features
         )
-        owner = type(self).__name__
-        hidden = check_int(owner, "hidden", hidden)
-        self.pooling = check_choice(owner, "pooling", pooling, ("mean", "mean+std"))
-        n_mlp = check_int(owner, "n_mlp", n_mlp, minimum=0)
-        dropout = check_fraction(owner, "dropout", dropout)
+        validate_params(
+            self, hidden=hidden, pooling=pooling, n_mlp=n_mlp, dropout=dropout,
+            layer_norm=layer_norm, head=head,
+        )
+        self.pooling = pooling
         self.layer_norm = bool(layer_norm)
         # equal weights at the start: the plain mean of the layers
         self.weights = nn.Parameter(torch.zeros(self.in_channels))
@@ -103,7 +116,7 @@ class LayerWeightedHead(SERModule):
             size = hidden
         self.mlp = nn.Sequential(*layers)
         self.embedding_dim = size
-        self.classifier = make_head(owner, head, size, self.n_classes)
+        self.classifier = make_head(head, size, self.n_classes)
 
     def layer_weights(self) -> torch.Tensor:
         """The weights of the layers, ``softmax(w)`` (they sum to one)."""

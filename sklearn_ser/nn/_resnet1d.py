@@ -5,7 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._base import SERModule, check_int, make_head
+from numbers import Real
+
+from ._base import SERModule
+from ._heads import make_head
+from ._params import NON_NEGATIVE_INT, POSITIVE_INT, validate_params
 
 __all__ = ["ResNet1D"]
 
@@ -61,7 +65,7 @@ class ResNet1D(SERModule):
         Size of the embedding (the fully connected layer after the flatten).
     head : {"linear", "cosine"}, default="linear"
         Classifier: :class:`torch.nn.Linear` logits, or
-        :class:`sklearn_ser.losses.CosineLinear` cosines in [-1, 1] (kumar classifies
+        :class:`sklearn_ser.nn.CosineLinear` cosines in [-1, 1] (kumar classifies
         by the angle between embeddings and class embeddings).
 
     Attributes
@@ -109,6 +113,17 @@ class ResNet1D(SERModule):
     ((2, 8), (2, 128))
     """
 
+    data_params = (*SERModule.data_params, "n_frames")
+    _parameter_constraints = {
+        **SERModule._parameter_constraints,
+        "n_frames": [POSITIVE_INT],
+        "channels": [POSITIVE_INT],
+        "n_blocks": [NON_NEGATIVE_INT],
+        "kernel_size": [POSITIVE_INT],
+        "negative_slope": [Real],
+        "embedding_dim": [POSITIVE_INT],
+    }
+
     def __init__(
         self,
         n_classes: int = 4,
@@ -126,23 +141,22 @@ class ResNet1D(SERModule):
             n_classes=n_classes, in_channels=in_channels, n_features=n_features
         )
         owner = type(self).__name__
-        self.n_frames = check_int(owner, "n_frames", n_frames)
-        self.channels = check_int(owner, "channels", channels)
-        self.n_blocks = check_int(owner, "n_blocks", n_blocks, minimum=0)
-        self.kernel_size = check_int(owner, "kernel_size", kernel_size)
+        validate_params(
+            self, n_frames=n_frames, channels=channels, n_blocks=n_blocks,
+            kernel_size=kernel_size, negative_slope=negative_slope,
+            embedding_dim=embedding_dim, head=head,
+        )
+        self.n_frames = int(n_frames)
+        self.channels = int(channels)
+        self.n_blocks = int(n_blocks)
+        self.kernel_size = int(kernel_size)
         if self.kernel_size % 2 == 0:
             raise ValueError(
                 f"{owner}: kernel_size must be odd to keep the frame count, "
                 f"got {kernel_size}"
             )
-        if isinstance(negative_slope, bool) or not isinstance(
-            negative_slope, (int, float)
-        ):
-            raise TypeError(
-                f"{owner}: negative_slope must be a float, got {negative_slope!r}"
-            )
         self.negative_slope = float(negative_slope)
-        self.embedding_dim = check_int(owner, "embedding_dim", embedding_dim)
+        self.embedding_dim = int(embedding_dim)
         self.head = head
 
         self.stem = nn.Sequential(
@@ -164,7 +178,7 @@ class ResNet1D(SERModule):
         )
         # kumar §IV-A3: Flatten, then the fully connected (embedding) layer.
         self.embedding = nn.Linear(self.channels * self.n_frames, self.embedding_dim)
-        self.classifier = make_head(owner, head, self.embedding_dim, self.n_classes)
+        self.classifier = make_head(head, self.embedding_dim, self.n_classes)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and embedding of a batch.

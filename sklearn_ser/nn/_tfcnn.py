@@ -5,7 +5,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._base import SERModule, check_choice, check_fraction, check_int, make_head
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import SERModule
+from ._heads import make_head
+from ._params import DROPOUT, POSITIVE_INT, validate_params
 
 __all__ = ["TFCNN"]
 
@@ -54,7 +60,7 @@ class TFCNN(SERModule):
         Dropout before the fully connected layer (li2021 Table 7).
     head : {"linear", "cosine"}, default="linear"
         Classifier: :class:`torch.nn.Linear` logits, or
-        :class:`sklearn_ser.losses.CosineLinear` cosines in [-1, 1].
+        :class:`sklearn_ser.nn.CosineLinear` cosines in [-1, 1].
 
     Attributes
     ----------
@@ -110,6 +116,17 @@ class TFCNN(SERModule):
     ((2, 4), (2, 512))
     """
 
+    _parameter_constraints = {
+        **SERModule._parameter_constraints,
+        "branch_channels": [POSITIVE_INT],
+        "time_kernel": ("each", [Interval(Integral, 2, None, closed="left")]),
+        "frequency_kernel": ("each", [Interval(Integral, 2, None, closed="left")]),
+        "time_branch_input": [StrOptions({"first", "all"})],
+        "fusion_channels": [POSITIVE_INT],
+        "embedding_dim": [POSITIVE_INT],
+        "dropout": [DROPOUT],
+    }
+
     def __init__(
         self,
         n_classes: int = 4,
@@ -135,14 +152,24 @@ class TFCNN(SERModule):
                 f"{owner}: n_features must be >= 4 (a stride-2 convolution then a "
                 f"2 x 2 max pooling), got {self.n_features}"
             )
-        self.branch_channels = check_int(owner, "branch_channels", branch_channels)
-        self.time_kernel = self._check_kernel(owner, "time_kernel", time_kernel)
-        self.frequency_kernel = self._check_kernel(
-            owner, "frequency_kernel", frequency_kernel
+        for name, kernel in (
+            ("time_kernel", time_kernel),
+            ("frequency_kernel", frequency_kernel),
+        ):
+            if len(tuple(kernel)) != 2:
+                raise ValueError(
+                    f"{owner}: {name} must be (bands, frames), got {kernel!r}"
+                )
+        validate_params(
+            self, branch_channels=branch_channels, time_kernel=time_kernel,
+            frequency_kernel=frequency_kernel, time_branch_input=time_branch_input,
+            fusion_channels=fusion_channels, embedding_dim=embedding_dim,
+            dropout=dropout, head=head,
         )
-        self.time_branch_input = check_choice(
-            owner, "time_branch_input", time_branch_input, ("first", "all")
-        )
+        self.branch_channels = int(branch_channels)
+        self.time_kernel = tuple(int(k) for k in time_kernel)
+        self.frequency_kernel = tuple(int(k) for k in frequency_kernel)
+        self.time_branch_input = time_branch_input
         self.time_branch = bool(time_branch)
         self.frequency_branch = bool(frequency_branch)
         if not (self.time_branch or self.frequency_branch):
@@ -150,9 +177,9 @@ class TFCNN(SERModule):
                 f"{owner}: at least one of time_branch and frequency_branch must be "
                 "True"
             )
-        self.fusion_channels = check_int(owner, "fusion_channels", fusion_channels)
-        self.embedding_dim = check_int(owner, "embedding_dim", embedding_dim)
-        self.dropout = check_fraction(owner, "dropout", dropout)
+        self.fusion_channels = int(fusion_channels)
+        self.embedding_dim = int(embedding_dim)
+        self.dropout = float(dropout)
         self.head = head
 
         time_in = 1 if self.time_branch_input == "first" else self.in_channels
@@ -178,16 +205,7 @@ class TFCNN(SERModule):
             nn.Linear(self.fusion_channels * bands, self.embedding_dim),
             nn.ReLU(),
         )
-        self.classifier = make_head(owner, head, self.embedding_dim, self.n_classes)
-
-    @staticmethod
-    def _check_kernel(
-        owner: str, name: str, kernel: tuple[int, int]
-    ) -> tuple[int, int]:
-        if len(tuple(kernel)) != 2:
-            raise ValueError(f"{owner}: {name} must be (bands, frames), got {kernel!r}")
-        bands, frames = (check_int(owner, name, k, minimum=2) for k in kernel)
-        return bands, frames
+        self.classifier = make_head(head, self.embedding_dim, self.n_classes)
 
     def _branch(self, in_channels: int, kernel: tuple[int, int]) -> nn.Sequential:
         # A total padding of k - 2 gives floor(size / 2) outputs at stride 2 for any

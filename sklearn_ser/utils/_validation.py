@@ -14,6 +14,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from sklearn import get_config
+
+from sklearn_ser.utils._audio import (
+    AudioFileNotFoundError,
+    load_audio,
+    to_mono_float,
+    trim_silence,
+)
 
 __all__ = [
     "audio_items",
@@ -29,7 +37,6 @@ __all__ = [
 _PATH_TYPES = (str, bytes, os.PathLike)
 
 # what is wrong with an utterance's samples, after its label in an error message
-# (check_audio, and the feature transformers' per-batch check)
 NAN_SAMPLES = "contains NaN or inf samples"
 SILENT_SAMPLES = "is silent (all samples are zero)"
 
@@ -97,12 +104,6 @@ def utterance_label(item: Any, index: int) -> str:
 
 def _waveform(item: Any, *, sr: int, name: str, label: str, copy: bool) -> np.ndarray:
     """One item (path or array) as a mono float32 waveform at ``sr``, unchecked."""
-    from sklearn_ser.datasets._audio import (
-        AudioFileNotFoundError,
-        load_audio,
-        to_mono_float,
-    )
-
     if isinstance(item, _PATH_TYPES):
         try:
             return load_audio(item, sr=sr)
@@ -138,7 +139,6 @@ def check_audio(
     trim: bool = False,
     start: int = 0,
     copy: bool = True,
-    check_samples: bool = True,
 ) -> list[np.ndarray]:
     """Validate a collection of utterances and return mono float32 waveforms.
 
@@ -156,8 +156,9 @@ def check_audio(
         Shortest acceptable utterance (after loading and trimming), e.g. one
         analysis window.
     trim : bool, default=False
-        Trim leading/trailing silence (:func:`~sklearn_ser.datasets._audio.
-        trim_silence`) after the other checks, before the length check.
+        Trim leading/trailing silence
+        (:func:`~sklearn_ser.utils._audio.trim_silence`) after the other checks,
+        before the length check.
     start : int, default=0
         Index of ``X``'s first utterance in the whole collection, used in error
         messages when ``X`` is a slice of it (see :func:`audio_items`).
@@ -165,16 +166,19 @@ def check_audio(
         When False, waveforms given as 1-D float32 arrays are returned as they are
         (not copied), for callers that only read them. ``X`` is never modified
         either way.
-    check_samples : bool, default=True
-        Reject NaN/inf and all-zero utterances. False leaves that to a caller that
-        checks a whole batch at once (the feature transformers do, in
-        ``_frame_power``, and name the utterance with :func:`utterance_label`);
-        with ``trim`` the samples are always checked first.
 
     Returns
     -------
     waves : list of ndarray of shape (n_samples_i,), dtype float32
         New arrays (unless ``copy=False``); ``X`` is not modified.
+
+    Notes
+    -----
+    Under scikit-learn's ``assume_finite`` configuration
+    (``sklearn.config_context(assume_finite=True)``) the scan of the samples for
+    NaN/inf and for all-zero utterances is skipped (unless ``trim``), as
+    ``check_array`` skips its finiteness check; the feature transformers do so
+    around the public functions they call on waveforms they have checked.
 
     Raises
     ------
@@ -201,11 +205,9 @@ def check_audio(
     ...
     ValueError: MFCC: utterance 1 has 100 samples, shorter than one 640-sample ...
     """
-    from sklearn_ser.datasets._audio import trim_silence
-
     items = audio_items(X, name=name)
     waves = []
-    check_samples = check_samples or trim
+    check_samples = trim or not get_config()["assume_finite"]
     for i, item in enumerate(items, start=start):
         label = utterance_label(item, i)
         y = _waveform(item, sr=sr, name=name, label=label, copy=copy)

@@ -152,7 +152,6 @@ def test_time_warp_on_short_utterances():
         (np.zeros((3, 4), dtype=complex), {}, "real"),
         (np.zeros((3, 4)), {"time_warp": -1}, "time_warp"),
         (np.zeros((3, 4)), {"freq_mask_width": 2.5}, "freq_mask_width"),
-        (np.zeros((3, 4)), {"n_time_masks": True}, "n_time_masks"),
         (np.zeros((3, 4)), {"mask_value": "median"}, "mask_value"),
         (np.zeros((3, 4)), {"mask_value": None}, "mask_value"),
     ],

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from sklearn_ser.datasets._audio import (
+from sklearn_ser.utils._audio import (
     AudioFileNotFoundError,
     load_audio,
     resample,

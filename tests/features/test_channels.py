@@ -1,8 +1,7 @@
-"""SelectChannels and StackSpectrograms: what they return, API checks, bad input."""
+"""SelectChannels and StackSpectrograms: what they return, bad input (clone,
+pickle, input untouched: the shared checks, tests/test_common.py)."""
 
 from __future__ import annotations
-
-import pickle
 
 import numpy as np
 import pytest
@@ -87,22 +86,6 @@ def test_select_channels_bad_features_are_refused():
         SelectChannels(channels=[0]).fit_transform([np.zeros(5, dtype=np.float32)])
 
 
-def test_select_channels_clone_pickle_and_input_untouched(rng):
-    X = _ragged(rng)
-    copy = [a.copy() for a in X]
-    select = SelectChannels(channels=(1, 2))
-    twin = clone(select)
-    assert twin.get_params() == {"channels": (1, 2)} and twin is not select
-    fitted = select.fit(X)
-    assert fitted.n_features_in_ == 4
-    again = pickle.loads(pickle.dumps(fitted))
-    for a, b in zip(again.transform(X), fitted.transform(X)):
-        np.testing.assert_array_equal(a, b)
-    for a, b in zip(X, copy):
-        np.testing.assert_array_equal(a, b)
-    assert select.__sklearn_tags__().requires_fit is False
-
-
 # ------------------------------------------------------------- StackSpectrograms
 def test_stack_spectrograms_are_two_resized_channels(audio):
     stack = _stack(24)
@@ -144,16 +127,3 @@ def test_stack_spectrograms_bad_parameters_are_named(audio, params, match):
         _stack().set_params(**params).fit(audio)
     with pytest.raises(InvalidParameterError, match=match):
         _stack().set_params(**params).transform(audio)
-
-
-def test_stack_spectrograms_clone_pickle_and_input_untouched(audio):
-    copy = [a.copy() for a in audio]
-    stack = _stack()
-    twin = clone(stack)
-    assert twin.spectrogram is not stack.spectrogram
-    assert twin.get_params()["mel__n_mels"] == 32
-    again = pickle.loads(pickle.dumps(stack.fit(audio)))
-    for a, b in zip(again.transform(audio), stack.transform(audio)):
-        np.testing.assert_array_equal(a, b)
-    for a, b in zip(audio, copy):
-        np.testing.assert_array_equal(a, b)

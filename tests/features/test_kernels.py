@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy.fft import rfft
 from scipy.signal import get_window
 
-from sklearn_ser.features import MFCC, Spectrogram, _base, _spectral, deltas, stft_power
+from sklearn_ser.features import MFCC, Spectrogram, _engine, deltas, stft_power
 
 
 def reference_power(y, *, n_fft, hop, win, center, pad_mode, a):
@@ -93,7 +93,7 @@ def test_framings_sharing_n_fft_do_not_leak_into_each_other(rng):
 def test_rfft_fallback_gives_the_same_numbers(rng, monkeypatch):
     X = [rng.standard_normal(4000).astype(np.float32)]
     fast = MFCC(deltas=2).transform(X)[0]
-    monkeypatch.setattr(_spectral, "_r2c", None)  # scipy without the binding
+    monkeypatch.setattr(_engine, "_r2c", None)  # scipy without the binding
     slow = MFCC(deltas=2).transform(X)[0]
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-5)
 
@@ -102,7 +102,7 @@ def test_scratch_buffers_are_per_thread():
     seen = {}
 
     def grab(key):
-        seen[key] = _spectral._SCRATCH.get(256, 200)[0]
+        seen[key] = _engine._SCRATCH.get(256, 200)[0]
 
     threads = [threading.Thread(target=grab, args=(k,)) for k in range(2)]
     for t in threads:
@@ -111,7 +111,7 @@ def test_scratch_buffers_are_per_thread():
         t.join()
     grab("main")
     assert seen[0] is not seen[1] and seen["main"] is not seen[0]
-    assert seen["main"] is _spectral._SCRATCH.get(256, 200)[0]  # kept
+    assert seen["main"] is _engine._SCRATCH.get(256, 200)[0]  # kept
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2, 3])
@@ -123,7 +123,7 @@ def test_run_batches_runs_every_batch_once(n_jobs):
         with lock:
             done.append(start)
 
-    _base.run_batches(run, batches, n_jobs)
+    _engine.run_batches(run, batches, n_jobs)
     assert sorted(done) == list(range(25))
 
 
@@ -139,7 +139,7 @@ def test_run_batches_raises_a_workers_error_and_stops(failing):
             done.append(start)
 
     with pytest.raises(ValueError, match=f"batch {failing} failed"):
-        _base.run_batches(run, batches, 2)
+        _engine.run_batches(run, batches, 2)
     assert failing not in done
 
 

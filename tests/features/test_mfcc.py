@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.signal import lfilter
 
-from sklearn_ser.datasets._audio import resample, trim_silence
+from sklearn_ser.utils._audio import resample, trim_silence
 from sklearn_ser.features import MFCC, deltas
 
 ATOL = 1e-3  # librosa agreement, in cepstral (dB) units

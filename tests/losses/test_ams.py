@@ -1,4 +1,5 @@
-"""AdditiveMarginSoftmaxLoss and CosineLinear (zhou eq. 2)."""
+"""AdditiveMarginSoftmaxLoss and CosineLinear (zhou eq. 2): the formula and the head;
+the generic properties run in test_loss_checks.py."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sklearn_ser.losses import AdditiveMarginSoftmaxLoss, CosineLinear
+from sklearn_ser.testing.strategies import cosine_matrices
 
 
-@st.composite
-def cosines_and_target(draw):
-    n = draw(st.integers(1, 12))
-    c = draw(st.integers(2, 5))
-    cos = draw(arrays(np.float64, (n, c), elements=st.floats(-1.0, 1.0)))
-    target = draw(arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
-    return torch.tensor(cos), torch.tensor(target)
+def cosines_and_target(**kwargs):
+    return cosine_matrices(min_size=1, **kwargs).map(
+        lambda ct: (torch.from_numpy(ct[0]), torch.from_numpy(ct[1]))
+    )
 
 
 @given(
@@ -51,16 +50,6 @@ def test_non_negative_and_increasing_in_the_margin(data, scale, margins):
     )
     assert torch.all(a >= 0)
     assert torch.all(b >= a)
-
-
-@given(data=cosines_and_target(), seed=st.integers(0, 2**16))
-def test_batch_permutation_invariance(data, seed):
-    cos, target = data
-    perm = torch.as_tensor(np.random.default_rng(seed).permutation(len(target)))
-    loss = AdditiveMarginSoftmaxLoss()
-    assert float(loss(cos[perm], target[perm])) == pytest.approx(
-        float(loss(cos, target)), rel=1e-12
-    )
 
 
 def test_formula_of_zhou_eq_2_with_weights():

@@ -1,4 +1,5 @@
-"""FocalLoss (zhou eq. 3)."""
+"""FocalLoss (zhou eq. 3): the formula and its bounds; the generic properties run in
+test_loss_checks.py."""
 
 from __future__ import annotations
 
@@ -8,18 +9,15 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 from sklearn_ser.losses import CrossEntropyLoss, FocalLoss
+from sklearn_ser.testing.strategies import logits
 
 
-@st.composite
-def logits_and_target(draw, *, magnitude=50.0):
-    n = draw(st.integers(1, 12))
-    c = draw(st.integers(2, 5))
-    logits = draw(arrays(np.float64, (n, c), elements=st.floats(-magnitude, magnitude)))
-    target = draw(arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
-    return torch.tensor(logits), torch.tensor(target)
+def logits_and_target(*, magnitude=50.0):
+    return logits(min_size=1, magnitude=magnitude).map(
+        lambda lt: (torch.from_numpy(lt[0]), torch.from_numpy(lt[1]))
+    )
 
 
 weights = st.one_of(st.none(), st.just("random"))
@@ -62,16 +60,6 @@ def test_focal_at_most_alpha_times_cross_entropy_and_non_negative(data, gamma, a
     p = torch.softmax(logits, 1).gather(1, target[:, None])[:, 0]
     mid = (p > 1e-6) & (p < 1 - 1e-6)
     assert torch.all(focal[mid] < alpha * ce[mid])
-
-
-@given(data=logits_and_target(), gamma=st.floats(0.0, 5.0), seed=st.integers(0, 2**16))
-def test_batch_permutation_invariance(data, gamma, seed):
-    logits, target = data
-    perm = torch.as_tensor(np.random.default_rng(seed).permutation(len(target)))
-    loss = FocalLoss(gamma=gamma, alpha=[1.0] * logits.shape[1], weight=None)
-    assert float(loss(logits[perm], target[perm])) == pytest.approx(
-        float(loss(logits, target)), rel=1e-12, abs=1e-300
-    )
 
 
 @given(

@@ -1,4 +1,5 @@
-"""JointLoss: alpha * triplet + (1 - alpha) * cross-entropy (liu2021, liu2023)."""
+"""JointLoss: alpha * triplet + (1 - alpha) * cross-entropy (liu2021, liu2023); the
+generic properties run in test_loss_checks.py."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
-from loss_strategies import DISTANCES, MININGS, generic_embeddings, margins
 
 from sklearn_ser.losses import JointLoss, TripletLoss
+from sklearn_ser.testing.strategies import generic_embeddings, margins
+
+DISTANCES = ("squared_euclidean", "euclidean", "cosine")
+MININGS = ("all", "hard", "semihard", "hard+semihard")
 
 
-def _output(x, y, n_classes=4, seed=0, dtype=torch.float64):
+def _output(x, y, n_classes=5, seed=0, dtype=torch.float64):
     logits = torch.as_tensor(
         np.random.default_rng(seed).normal(size=(len(y), n_classes)), dtype=dtype
     )
@@ -56,17 +60,6 @@ def test_linear_in_alpha_and_non_negative(data, alpha, margin, mining):
     linear = alpha * at[1.0] + (1 - alpha) * at[0.0]
     assert at[alpha] == pytest.approx(linear, rel=1e-12, abs=1e-12)
     assert at[alpha] >= 0
-
-
-@given(data=generic_embeddings(min_size=1), seed=st.integers(0, 2**16))
-def test_batch_permutation_invariance(data, seed):
-    x, y = data
-    logits, emb = _output(x, y)
-    perm = np.random.default_rng(seed).permutation(len(y))
-    loss = JointLoss(alpha=0.5)
-    a = float(loss((logits, emb), torch.as_tensor(y)))
-    b = float(loss((logits[perm], emb[perm]), torch.as_tensor(y[perm])))
-    assert b == pytest.approx(a, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])

@@ -1,5 +1,8 @@
-"""TripletLoss and pairwise_distances: against a naive loop over triplets, and the
-properties of issue 3 item 6 (hypothesis)."""
+"""TripletLoss and pairwise_distances: mining against the reference of
+:mod:`sklearn_ser.testing.reference`, with exact ties, and what check_loss does not
+cover (counts, reductions, known values, memory). The generic properties —
+non-negative, finite gradients, invariances, zero on separated classes, float32 vs
+float64, agreement with the reference — run in test_loss_checks.py."""
 
 from __future__ import annotations
 
@@ -8,21 +11,31 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 import torch
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
-from loss_strategies import (
-    DISTANCES,
-    DTYPES,
-    MININGS,
-    distance_matrices,
-    generic_embeddings,
-    margins,
-    tied_embeddings,
-)
-from naive_triplets import naive_distances, naive_triplet
 
 from sklearn_ser.losses import TripletLoss, pairwise_distances
 from sklearn_ser.losses import _triplet
+from sklearn_ser.testing import reference as R
+from sklearn_ser.testing.strategies import (
+    distance_matrices,
+    generic_embeddings,
+    margins,
+)
+
+DISTANCES = ("squared_euclidean", "euclidean", "cosine")
+MININGS = ("all", "hard", "semihard", "hard+semihard")
+DTYPES = (torch.float32, torch.float64)
+
+
+def _active(dist, y, margin, mining):
+    """The mined triplets of the reference whose hinge is positive."""
+    d = dist.detach()
+    return {
+        (a, p, q)
+        for a, p, q in R.mine_triplets(d, y, margin=margin, mining=mining)
+        if float(d[a, p] - d[a, q] + margin) > 0
+    }
 
 
 def _t(x, dtype=torch.float64, grad=False):
@@ -48,11 +61,10 @@ def sort_backend(numpy_sort: bool):
         _triplet._NUMPY_SORT = saved
 
 
-distances = st.sampled_from(DISTANCES)
 minings = st.sampled_from(MININGS)
 
 
-# --------------------------------------------------------- against the naive loop
+# ---------------------------------------------------------- against the reference
 @pytest.mark.parametrize("mining", MININGS)
 @given(
     data=distance_matrices(),
@@ -60,14 +72,16 @@ minings = st.sampled_from(MININGS)
     dtype=st.sampled_from(DTYPES),
     numpy_sort=st.booleans(),
 )
-def test_mining_matches_naive_loop_with_ties(numpy_sort, mining, data, margin, dtype):
+def test_mining_matches_reference_with_ties(numpy_sort, mining, data, margin, dtype):
     # Same distance matrix for both, full of exact ties: value, active set size and
     # fraction must agree exactly as the inequalities are written.
     d, y = data
     dist = torch.tensor(d, dtype=dtype)
     with sort_backend(numpy_sort):
         mined = _triplet._mine(dist, torch.as_tensor(y), margin=margin, mining=mining)
-    expected, active, candidates = naive_triplet(dist, y, margin, mining)
+    expected = R.triplet_loss_from_distances(dist, y, margin=margin, mining=mining)
+    active = _active(dist, y, margin, mining)
+    candidates = R.count_candidates(y, mining=mining)
     got = mined.per_anchor.sum() / mined.n_mined if mined.n_mined else torch.zeros(())
     tol = 1e-5 if dtype == torch.float32 else 1e-12
     assert float(got) == pytest.approx(float(expected), rel=tol, abs=tol)
@@ -78,20 +92,25 @@ def test_mining_matches_naive_loop_with_ties(numpy_sort, mining, data, margin, d
 @pytest.mark.parametrize("distance", DISTANCES)
 @pytest.mark.parametrize("mining", MININGS)
 @given(data=generic_embeddings(max_size=10), margin=margins, numpy_sort=st.booleans())
-def test_loss_and_gradient_match_naive_loop(numpy_sort, distance, mining, data, margin):
+def test_loss_gradient_and_counts_match_reference(
+    numpy_sort, distance, mining, data, margin
+):
+    # Both sort back ends (check_loss runs the default one); counts as well.
     x, y = data
     with sort_backend(numpy_sort):
         loss, grad, loss_fn = _loss_and_grad(
             x, y, margin=margin, distance=distance, mining=mining
         )
     emb = _t(x, grad=True)
-    expected, active, candidates = naive_triplet(
-        naive_distances(emb, distance), y, margin, mining
-    )
+    dist = R.distance_matrix(emb, distance=distance)
+    expected = R.triplet_loss_from_distances(dist, y, margin=margin, mining=mining)
+    active = _active(dist, y, margin, mining)
+    candidates = R.count_candidates(y, mining=mining)
     assert float(loss) == pytest.approx(float(expected.detach()), rel=1e-9, abs=1e-9)
     assert loss_fn.n_active_ == len(active)
     fraction = len(active) / candidates if candidates else 0.0
     assert loss_fn.fraction_active_ == pytest.approx(fraction)
+    assert 0.0 <= loss_fn.fraction_active_ <= 1.0
     if expected.requires_grad:
         expected.backward()
     expected_grad = emb.grad if emb.grad is not None else torch.zeros_like(emb)
@@ -99,10 +118,12 @@ def test_loss_and_gradient_match_naive_loop(numpy_sort, distance, mining, data, 
 
 
 @pytest.mark.parametrize("distance", DISTANCES)
-def test_pairwise_distances_match_naive(distance):
+def test_pairwise_distances_match_reference(distance):
     x = torch.randn(9, 5, dtype=torch.float64) * 3 + 10  # far from the origin
     got = pairwise_distances(x, distance=distance)
-    torch.testing.assert_close(got, naive_distances(x, distance), rtol=1e-9, atol=1e-9)
+    torch.testing.assert_close(
+        got, R.distance_matrix(x, distance=distance), rtol=1e-9, atol=1e-9
+    )
     assert torch.all(got.diagonal() == 0)
     assert got.dtype == torch.float64
 
@@ -113,7 +134,7 @@ def test_active_triplets_nest(data, margin):
     # hard ⊆ hard+semihard, semihard ⊆ hard+semihard, hard+semihard = active of all.
     d, y = data
     dist = torch.tensor(d)
-    sets = {m: naive_triplet(dist, y, margin, m)[1] for m in MININGS}
+    sets = {m: _active(dist, y, margin, m) for m in MININGS}
     assert sets["hard"] <= sets["hard+semihard"]
     assert sets["semihard"] <= sets["hard+semihard"]
     assert sets["hard+semihard"] == sets["all"]
@@ -126,52 +147,6 @@ def test_active_triplets_nest(data, margin):
 
 
 # -------------------------------------------------------------------- properties
-@given(
-    data=tied_embeddings(),
-    margin=margins,
-    dtype=st.sampled_from(DTYPES),
-    distance=distances,
-    mining=minings,
-)
-def test_non_negative_and_finite_gradients(distance, mining, data, margin, dtype):
-    # Any finite input, duplicates and zero vectors included: loss >= 0, no NaN.
-    x, y = data
-    for reduction in ("mean", "sum", "none"):
-        loss, grad, loss_fn = _loss_and_grad(
-            x, y, dtype=dtype, margin=margin, distance=distance, mining=mining,
-            reduction=reduction,
-        )
-        assert loss.dtype == dtype
-        assert torch.all(loss >= 0)
-        assert torch.all(torch.isfinite(loss))
-        assert grad is not None and torch.all(torch.isfinite(grad))
-        assert 0.0 <= loss_fn.fraction_active_ <= 1.0
-
-
-@given(
-    data=generic_embeddings(),
-    margin=margins,
-    seed=st.integers(0, 2**16),
-    distance=distances,
-    mining=minings,
-)
-def test_batch_permutation_invariance(distance, mining, data, margin, seed):
-    x, y = data
-    perm = np.random.default_rng(seed).permutation(len(y))
-    params = {"margin": margin, "distance": distance, "mining": mining}
-    for reduction in ("mean", "sum"):
-        loss, _, fn = _loss_and_grad(x, y, reduction=reduction, **params)
-        loss_p, _, fn_p = _loss_and_grad(
-            x[perm], y[perm], reduction=reduction, **params
-        )
-        assert float(loss_p) == pytest.approx(float(loss), rel=1e-9, abs=1e-12)
-        assert fn_p.n_active_ == fn.n_active_
-    # per-anchor losses follow the anchors
-    none, _, _ = _loss_and_grad(x, y, reduction="none", **params)
-    none_p, _, _ = _loss_and_grad(x[perm], y[perm], reduction="none", **params)
-    torch.testing.assert_close(none_p, none[perm], rtol=1e-9, atol=1e-12)
-
-
 @given(
     data=distance_matrices(), margin=margins, seed=st.integers(0, 2**16), mining=minings
 )
@@ -190,70 +165,6 @@ def test_permuting_the_distance_matrix_permutes_anchors(mining, data, margin, se
         b.n_candidates,
     )
     torch.testing.assert_close(b.per_anchor, a.per_anchor[perm])
-
-
-@pytest.mark.parametrize("distance", ["squared_euclidean", "euclidean"])
-@given(
-    mining=minings,
-    data=generic_embeddings(),
-    margin=margins,
-    shift=st.floats(-100.0, 100.0, allow_nan=False),
-    seed=st.integers(0, 2**16),
-)
-def test_translation_invariance_of_euclidean(
-    distance, mining, data, margin, shift, seed
-):
-    x, y = data
-    offset = shift * np.random.default_rng(seed).normal(size=x.shape[1])
-    params = {"margin": margin, "distance": distance, "mining": mining}
-    loss, _, fn = _loss_and_grad(x, y, **params)
-    moved, _, fn_m = _loss_and_grad(x + offset, y, **params)
-    assert float(moved) == pytest.approx(float(loss), rel=1e-6, abs=1e-9)
-    assert fn_m.n_active_ == fn.n_active_
-
-
-@given(
-    data=generic_embeddings(),
-    margin=margins,
-    seed=st.integers(0, 2**16),
-    mining=minings,
-)
-def test_scale_invariance_of_cosine(mining, data, margin, seed):
-    # Each embedding scaled by its own positive factor: the angles do not change.
-    x, y = data
-    scales = np.exp(np.random.default_rng(seed).uniform(-5, 5, size=(len(y), 1)))
-    params = {"margin": margin, "distance": "cosine", "mining": mining}
-    loss, _, fn = _loss_and_grad(x, y, **params)
-    scaled, _, fn_s = _loss_and_grad(x * scales, y, **params)
-    assert float(scaled) == pytest.approx(float(loss), rel=1e-6, abs=1e-9)
-    assert fn_s.n_active_ == fn.n_active_
-
-
-@given(
-    mining=minings,
-    distance=distances,
-    y=st.lists(st.integers(0, 3), min_size=3, max_size=14),
-    margin=st.sampled_from([0.0, 0.1, 0.3]),
-    seed=st.integers(0, 2**16),
-)
-def test_zero_when_classes_are_farther_apart_than_the_margin(
-    distance, mining, y, margin, seed
-):
-    # Classes around orthogonal directions, tight clusters: every d_an exceeds every
-    # d_ap by more than the margin, so no triplet is active.
-    rng = np.random.default_rng(seed)
-    y = np.array(y)
-    x = 5.0 * np.eye(4, 6)[y] + rng.uniform(-0.05, 0.05, size=(len(y), 6))
-    dist = pairwise_distances(torch.tensor(x), distance=distance).numpy()
-    same = y[:, None] == y[None, :]
-    off = ~np.eye(len(y), dtype=bool)
-    if (same & off).any() and (~same).any():
-        assert dist[same & off].max() + margin < dist[~same].min()
-    params = {"margin": margin, "distance": distance, "mining": mining}
-    loss, grad, fn = _loss_and_grad(x, y, **params)
-    assert float(loss) == 0.0
-    assert fn.n_active_ == 0
-    assert torch.all(grad == 0)
 
 
 @pytest.mark.parametrize(
@@ -295,35 +206,6 @@ def test_collapsed_embedding(mining):
     expected = 0.0 if mining == "semihard" else 0.3
     assert float(loss_fn(x, y)) == pytest.approx(expected)
     assert loss_fn.fraction_active_ == (0.0 if mining == "semihard" else 1.0)
-
-
-@given(
-    data=generic_embeddings(min_size=3),
-    margin=margins,
-    distance=distances,
-    mining=minings,
-)
-def test_float32_and_float64_agree(distance, mining, data, margin):
-    x, y = data
-    if mining == "semihard":
-        # Semi-hard picks are discontinuous at d_an = d_ap: keep clear of near-ties
-        # that float32 rounding could flip.
-        d = pairwise_distances(torch.tensor(x), distance=distance).numpy()
-        same = y[:, None] == y[None, :]
-        gaps = [
-            np.abs(d[a][same[a]][:, None] - d[a][~same[a]][None, :]).min()
-            for a in range(len(y))
-            if (~same[a]).any()
-        ]
-        assume(not gaps or min(gaps) > 1e-4 * (1.0 + d.max()))
-    l64, _, _ = _loss_and_grad(
-        x, y, dtype=torch.float64, margin=margin, distance=distance, mining=mining
-    )
-    l32, g32, _ = _loss_and_grad(
-        x, y, dtype=torch.float32, margin=margin, distance=distance, mining=mining
-    )
-    assert l32.dtype == torch.float32 and g32.dtype == torch.float32
-    assert float(l32) == pytest.approx(float(l64), rel=1e-4, abs=1e-4)
 
 
 @given(data=generic_embeddings(min_size=1), margin=margins, mining=minings)

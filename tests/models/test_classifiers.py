@@ -285,7 +285,7 @@ def test_early_stopping_and_linear_lr(data):
 
 
 def test_linear_lr_reaches_a_tenth():
-    from sklearn_ser.models._base import _linear_decay
+    from sklearn_ser.models._callbacks import _linear_decay
 
     assert _linear_decay(0, last=9) == 1.0
     assert _linear_decay(9, last=9) == pytest.approx(0.1)
@@ -318,7 +318,7 @@ def test_bad_input_messages(data, fitted):
         small_cnnlstm(max_epochs=1).fit(bad, y)
     with pytest.raises(ValueError, match="(?i)feature"):
         fitted.predict(np.zeros((2, 1, 7, 40), np.float32))
-    with pytest.raises(ValueError, match="loss must be one of"):
+    with pytest.raises(ValueError, match="'loss' parameter of .* must be a str among"):
         small_cnnlstm(loss="hinge").fit(X, y)
     with pytest.raises(ValueError):
         small_cnnlstm(max_epochs=1).fit(X, y[:-1])

@@ -22,10 +22,6 @@ EXPECTED_FAILED_CHECKS = {
         "skorch's NeuralNet.__init__ sets history_, initialized_ and "
         "virtual_params_; its design, not ours"
     ),
-    "check_set_params": (
-        "skorch keeps its private _params_to_validate set in __dict__, so "
-        "get_params lists it and the check overwrites it with a float"
-    ),
 }
 
 

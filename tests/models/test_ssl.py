@@ -47,7 +47,7 @@ def test_layer_weights_start_equal_and_sum_to_one():
     net = LayerWeightedHead(n_classes=2, in_channels=5, n_features=4)
     w = net.layer_weights()
     torch.testing.assert_close(w, torch.full((5,), 0.2))
-    with pytest.raises(ValueError, match="pooling must be one of"):
+    with pytest.raises(ValueError, match="'pooling' parameter of LayerWeightedHead"):
         LayerWeightedHead(n_classes=2, in_channels=5, n_features=4, pooling="max")
     with pytest.raises(ValueError, match=r"expects input of shape \(batch, 5"):
         net(torch.randn(2, 3, 4, 10))
@@ -129,10 +129,16 @@ def test_the_encoder_runs_once_per_utterance_in_a_grid_search(tmp_path):
     # 2 candidates x 2 folds x (fit + score) and the refit read the utterances
     # many times; the network encoded each of the 12 once
     assert sum(pieces) == 12
-    model = tmp_path / "pipe.model"
-    save_model(search.best_estimator_, model)
-    loaded = load_model(model)
-    np.testing.assert_array_equal(loaded.predict(X), search.best_estimator_.predict(X))
+    pipe = search.best_estimator_
+    # the head alone goes into a model file (the encoder's state: see below)
+    save_model(pipe[-1], tmp_path / "head.model")
+    head = load_model(tmp_path / "head.model")
+    frames = pipe[0].transform(X)
+    np.testing.assert_array_equal(head.predict(frames), pipe.predict(X))
+    # the whole pipeline waits for SpeechEncoder's schema in sklearn_ser/io (io's
+    # area); until then save_model refuses it with a message saying so
+    with pytest.raises(TypeError, match="SpeechEncoder is not supported"):
+        save_model(pipe, tmp_path / "pipe.model")
 
 
 def test_ssl_probe_recipe(tmp_path):

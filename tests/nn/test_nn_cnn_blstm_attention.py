@@ -157,8 +157,8 @@ def test_remaining_bands_are_folded_into_the_lstm_input():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        (dict(pooling="max"), "pooling must be one of 'attention', 'attentive_stats'"),
-        (dict(dropout=1.0), r"dropout must be in \[0, 1\)"),
+        (dict(pooling="max"), "'pooling' parameter of CNNBLSTMAttention must be a str"),
+        (dict(dropout=1.0), r"'dropout' parameter .* in the range \[0.0, 1.0\)"),
         (dict(conv_channels=()), "conv_channels must name at least one block"),
     ],
 )

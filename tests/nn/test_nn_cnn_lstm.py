@@ -68,7 +68,7 @@ def test_pooling_choice_changes_output_not_parameters():
 
 
 def test_bad_pooling_raises():
-    message = "pooling must be one of 'last', 'mean', got 'max'"
+    message = "'pooling' parameter of CNNLSTM must be a str among .*'max'"
     with pytest.raises(ValueError, match=message):
         CNNLSTM(pooling="max")
 

@@ -74,7 +74,7 @@ def test_embedding_is_not_rectified():
     ("kwargs", "match"),
     [
         (dict(kernel_size=4), "kernel_size must be odd"),
-        (dict(n_frames=0), "n_frames must be >= 1, got 0"),
+        (dict(n_frames=0), r"'n_frames' parameter of ResNet1D .* Got 0"),
     ],
 )
 def test_bad_arguments_raise(kwargs, match):

@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 from sklearn.exceptions import DataConversionWarning
 
-from sklearn_ser.datasets._audio import AudioFileNotFoundError
+from sklearn_ser.utils._audio import AudioFileNotFoundError
 from sklearn_ser.utils._validation import (
     audio_items,
     check_audio,

@@ -1,4 +1,10 @@
-"""Reading and conditioning audio: paths or arrays in, mono float32 at ``sr`` out."""
+"""Reading and conditioning audio: paths or arrays in, mono float32 at ``sr`` out.
+
+The lowest layer of the package: the input validation (``_validation.check_audio``)
+and the corpus loaders (``sklearn_ser.datasets``, whose public
+:func:`~sklearn_ser.datasets.load_audio` this is) both read audio through it, so it
+imports no other subpackage.
+"""
 
 from __future__ import annotations
 

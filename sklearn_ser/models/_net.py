@@ -1,0 +1,187 @@
+"""The skorch layer of the estimators: how a net is configured from the contracts of
+its module (:mod:`sklearn_ser.nn`) and its loss (:mod:`sklearn_ser.losses`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.exceptions import NotFittedError
+from skorch import NeuralNetClassifier
+from torch.utils.data import DataLoader
+
+from sklearn_ser.losses import get_loss, loss_contract
+from sklearn_ser.nn import SERModule
+
+from ._callbacks import default_callbacks
+from ._params import check_estimator_params
+from ._sampling import MPerClassBatchSampler
+from ._segments import SegmentDataset, segment_utterances, training_segments
+
+__all__ = ["UtteranceNet", "module_kwargs"]
+
+
+def module_kwargs(module, *, given: dict, sizes: dict, head: str, name: str) -> dict:
+    """Constructor arguments of ``module``: the data sizes it declares in
+    ``data_params`` (the contract of :class:`sklearn_ser.nn.SERModule`), the head the
+    loss needs, and the user's ``module__*`` (which win)."""
+    declared = getattr(module, "data_params", SERModule.data_params)
+    kwargs = {k: sizes[k] for k in declared if k not in given}
+    if head != "linear" and "head" not in given:
+        if head not in getattr(module, "heads", ("linear",)):
+            raise ValueError(
+                f"{name}: the loss needs a {head!r} head, but {module.__name__} "
+                "declares none (class attribute heads); pass a module that has one"
+            )
+        kwargs["head"] = head
+    return {**kwargs, **given}
+
+
+class UtteranceNet(NeuralNetClassifier):
+    """skorch's ``NeuralNetClassifier`` configured by contracts, not by names.
+
+    The module gets the data sizes its class declares (``data_params``) and the
+    head the loss declares (``head``); the loss gets its per-loss defaults
+    (``loss_params``) and the class weights when it declares
+    ``accepts_class_weight``; training batches are class-balanced when the active
+    loss declares ``needs_balanced_batches``; a :class:`SegmentDataset` brings its
+    own validation set. :class:`~sklearn_ser.models.SERClassifier` is the
+    scikit-learn side (utterances in, utterances out) built on it; the attributes
+    it reads (``loss``, ``loss_params``, ``batch_sampler``, ``m_per_class``,
+    ``feature_shape_``, ``segment_length_``, ``class_weight_``, ``seed_`` ...) are
+    set there.
+    """
+
+    def _get_param_names(self):
+        # skorch lists all of __dict__: hide its private state and ``lr``, which
+        # ``optimizer__lr`` always overrides here.
+        return [k for k in super()._get_param_names() if k[0] != "_" and k != "lr"]
+
+    def _check_params(self) -> None:
+        """The estimator's parameters against ``_parameter_constraints``."""
+        check_estimator_params(self)
+
+    def _criterion_class(self):
+        """The criterion class: ``criterion``, or the class ``loss`` names."""
+        return self.criterion if self.criterion is not None else get_loss(self.loss)
+
+    def _uses_m_per_class(self, criterion=None) -> bool:
+        """Class-balanced batches: asked for, or (``"auto"``) declared by the loss
+        (``criterion``, default the configured class)."""
+        if self.batch_sampler == "auto":
+            criterion = self._criterion_class() if criterion is None else criterion
+            return loss_contract(criterion).needs_balanced_batches
+        return self.batch_sampler == "m_per_class"
+
+    # ------------------------------------------------------------- skorch hooks
+    @property
+    def _default_callbacks(self):
+        return default_callbacks(
+            early_stopping=self.early_stopping,
+            early_stopping_threshold=self.early_stopping_threshold,
+            lr_schedule=self.lr_schedule,
+            epochs=self._schedule_epochs(),
+            verbose=self.verbose,
+        )
+
+    @property
+    def classes_(self):
+        if not hasattr(self, "label_encoder_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call 'fit' "
+                "first."
+            )
+        return self.label_encoder_.classes_
+
+    def __sklearn_is_fitted__(self) -> bool:
+        fitted = bool(getattr(self, "initialized_", False))
+        return hasattr(self, "label_encoder_") and fitted
+
+    def initialize_module(self):
+        kwargs = self.get_params_for("module")
+        if isinstance(self.module, type) and hasattr(self, "feature_shape_"):
+            sizes = {
+                "n_classes": len(self.classes_),
+                "in_channels": self.feature_shape_[0],
+                "n_features": self.feature_shape_[1],
+                "n_frames": self.segment_length_,
+            }
+            head = loss_contract(self._criterion_class()).head
+            kwargs = module_kwargs(self.module, given=kwargs, sizes=sizes, head=head,
+                                   name=type(self).__name__)
+        self.module_ = self.initialized_instance(self.module, kwargs)
+        return self
+
+    def initialize_criterion(self):
+        kwargs = self.get_params_for("criterion")
+        if self.criterion is None:
+            kwargs = {**(self.loss_params or {}).get(self.loss, {}), **kwargs}
+        criterion = self._criterion_class()
+        weight = getattr(self, "class_weight_", None)
+        if weight is not None and "weight" not in kwargs:
+            if not loss_contract(criterion).accepts_class_weight:
+                raise ValueError(
+                    f"{type(self).__name__}: class_weight needs a loss that declares "
+                    f"accepts_class_weight; {getattr(criterion, '__name__', criterion)}"
+                    " does not (pass criterion__weight= instead)"
+                )
+            kwargs["weight"] = torch.as_tensor(weight, dtype=torch.float32)
+        self.criterion_ = self.initialized_instance(criterion, kwargs)
+        return self
+
+    def torch_compile(self, module, name):
+        """With ``compile=True``, :func:`torch.compile` the network only: the losses
+        check targets and count active triplets with data-dependent Python, which
+        would break the graph at every batch."""
+        if name == "criterion":
+            return module
+        return super().torch_compile(module, name)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if isinstance(X, SegmentDataset) and X.valid is not None:
+            return X, X.valid  # utterances held out by ``training_segments``
+        return super().get_split_datasets(X, y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        criterion = getattr(self, "criterion_", None)
+        if training and self._uses_m_per_class(criterion) and hasattr(dataset, "y"):
+            sampler = MPerClassBatchSampler(
+                np.asarray(dataset.y),
+                m=int(self.m_per_class),
+                batch_size=int(self.batch_size),
+                seed=int(self.seed_) + 1,
+            )
+            kwargs = {
+                k: v
+                for k, v in self.get_params_for("iterator_train").items()
+                if k not in ("shuffle", "batch_size", "sampler", "drop_last")
+            }
+            return DataLoader(dataset, batch_sampler=sampler, **kwargs)
+        return super().get_iterator(dataset, training=training)
+
+    def _schedule_epochs(self):
+        """Epochs over which ``lr_schedule="linear"`` decays."""
+        return self.max_epochs
+
+    @staticmethod
+    def _split_output(output):
+        """``(logits, embedding)`` of a module's output (a bare tensor is both)."""
+        if isinstance(output, (tuple, list)):
+            return output[0], output[1] if len(output) > 1 else output[0]
+        return output, output
+
+    # ---------------------------------------------------------------- segments
+    def _segments(self, items, *, hop):
+        return segment_utterances(
+            items, length=self.segment_length_, hop=hop, pad_value=self.pad_value
+        )
+
+    def _training_data(self, items, y_enc, rng) -> SegmentDataset:
+        """Training segments; with ``early_stopping``, utterances held out (drawn
+        with ``rng``) ride along as the dataset's ``valid``."""
+        return training_segments(
+            items, y_enc, length=self.segment_length_, hop=self.train_hop,
+            pad_value=self.pad_value, rng=rng, name=type(self).__name__,
+            validation_fraction=(
+                None if self.early_stopping is None else self.validation_fraction
+            ),
+        )
