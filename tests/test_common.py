@@ -40,7 +40,13 @@ from sklearn.utils.estimator_checks import (
     check_valid_tag_types,
 )
 
-from sklearn_ser.augment import SpecAugmentResampler, VTLPResampler
+from sklearn_ser.augment import (
+    NoiseResampler,
+    PitchShiftResampler,
+    SpecAugmentResampler,
+    SpeedPerturbResampler,
+    VTLPResampler,
+)
 from sklearn_ser.features import (
     MFCC,
     EGeMAPS,
@@ -79,6 +85,9 @@ SAMPLERS = [
     SpecAugmentResampler(time_warp=5, freq_mask_width=4, time_mask_width=10,
                          random_state=0),
     VTLPResampler(sampling_strategy=4, n_fft=256, random_state=0),
+    SpeedPerturbResampler(random_state=0),
+    PitchShiftResampler(random_state=0),
+    NoiseResampler(n_copies=1, random_state=0),
 ]
 ESTIMATORS = TRANSFORMERS + SAMPLERS
 

@@ -6,6 +6,7 @@ Transformers from audio (waveforms or file paths) to per-utterance
 utterances and vectorised over frames, numerically equal to librosa's; and
 transformers of such features: :class:`FeatureNormalizer` (per-utterance or global
 mean/variance normalisation; :func:`speaker_normalize` per speaker),
+:class:`SpeakerNormalizer` (per speaker in a pipeline, ``speaker`` routed as metadata),
 :class:`FrameStatistics` (functionals over frames, a 2-D table for classic
 classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure functions they call sit beside them.
 """
@@ -17,6 +18,7 @@ from sklearn_ser.features._encoder import EncoderNotFoundError, SpeechEncoder
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
 from sklearn_ser.features._mfcc import MFCC, mfcc
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
+from sklearn_ser.features._speaker import SpeakerNormalizer
 from sklearn_ser.features._spectral import (
     log_mel_spectrogram,
     mel_spectrogram,
@@ -34,6 +36,7 @@ __all__ = [
     "FeatureNormalizer",
     "FrameStatistics",
     "LogMelSpectrogram",
+    "SpeakerNormalizer",
     "Spectrogram",
     "SpectrogramHasher",
     "SpeechEncoder",

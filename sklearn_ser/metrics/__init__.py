@@ -10,6 +10,7 @@ from ._accuracy import (
     weighted_accuracy,
     weighted_accuracy_score,
 )
+from ._routed import routed_scorer
 from ._angles import angle_deviation, angle_table, class_embeddings
 from ._similarity import (
     LabelledMatrix,
@@ -31,6 +32,7 @@ __all__ = [
     "confusable_from_confusion",
     "most_confusable",
     "per_class_recall",
+    "routed_scorer",
     "ser_scorers",
     "unweighted_accuracy",
     "unweighted_accuracy_score",

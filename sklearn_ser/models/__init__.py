@@ -3,6 +3,8 @@
 from ._base import SERClassifier
 from ._callbacks import TrainingProgressBar
 from ._cosine import CosineEmbeddingClassifier
+from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
+from ._stacking import RoutedStackingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
 from ._ssl import LayerWeightedClassifier
 from ._classifiers import (
@@ -21,7 +23,10 @@ __all__ = [
     "HierarchicalConfusionClassifier",
     "LayerWeightedClassifier",
     "ResNetEmbeddingClassifier",
+    "RoutedStackingClassifier",
     "SERClassifier",
+    "SeedEnsembleClassifier",
+    "SoftVotingClassifier",
     "TFCNNClassifier",
     "TrainingProgressBar",
 ]
