@@ -51,8 +51,9 @@ SSL_PROBE = register(
             Step(
                 "normalize",
                 _scaler,
-                "standardised embeddings (per-speaker statistics would be the "
-                "speaker-normalised variant)",
+                "standardised embeddings; ``normalize=SpeakerNormalizer()`` "
+                "standardises per speaker instead (``speaker`` by metadata "
+                "routing)",
             ),
             Step("augment", None, "no augmentation"),
             Step(
