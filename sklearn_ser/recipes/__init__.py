@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _papers  # noqa: F401  (registers the five papers' records)
+from . import _ssl  # noqa: F401  (registers ssl_probe, after the papers)
 from ._docs import grid_table, rst_table
 from ._record import (
     INHERITED,
@@ -65,6 +66,7 @@ __all__ = [
     "make_recipe",
     "param_grid",
     "register",
+    "ssl_probe",
     "zhou",
 ]
 
