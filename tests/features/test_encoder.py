@@ -181,11 +181,6 @@ def test_pickle_and_clone_keep_only_the_reference(models, audio, tmp_path):
     }
 
 
-@pytest.mark.xfail(
-    reason="sklearn_ser.io checks each estimator's fitted state against a schema in "
-    "sklearn_ser/io/_state_ser.py; SpeechEncoder's is not there yet (io's area)",
-    raises=TypeError,
-)
 def test_model_files_keep_only_the_reference(models, audio, tmp_path):
     enc = SpeechEncoder(model=models["hubert"], layer=[0, 2]).fit(audio)
     expected = enc.transform(audio)
