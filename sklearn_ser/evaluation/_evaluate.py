@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -343,10 +344,12 @@ def _progress(fold: dict, y: np.ndarray, s_i: int, seed: Any, n_seeds: int, k: i
     te = fold["test_index"]
     y_true = y[te]
     y_pred = np.asarray(fold["y_pred"]).astype(y.dtype, copy=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a class missing from a fold
+        wa, ua = (weighted_accuracy(y_true, y_pred), unweighted_accuracy(y_true, y_pred))
     info = {"seed": seed, "seed_index": s_i, "n_seeds": n_seeds, "fold": k,
             "n_folds": n_folds, "n_train": fold["n_train"], "n_test": int(len(te)),
-            "WA": weighted_accuracy(y_true, y_pred),
-            "UA": unweighted_accuracy(y_true, y_pred),
+            "WA": wa, "UA": ua,
             "fit_seconds": fold["fit_seconds"],
             "predict_seconds": fold["predict_seconds"]}
     if verbose:
