@@ -47,6 +47,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from sklearn_ser.augment import SpecAugmentResampler
+from sklearn_ser.evaluation import EvaluationReport, evaluate
+from sklearn_ser.evaluation._protocols import make_splits
 from sklearn_ser.features import (
     MFCC,
     FeatureNormalizer,
@@ -54,8 +56,6 @@ from sklearn_ser.features import (
     LogMelSpectrogram,
     speaker_normalize,
 )
-from sklearn_ser.evaluation import EvaluationReport, evaluate
-from sklearn_ser.evaluation._protocols import make_splits
 from sklearn_ser.models import (
     AttentionBLSTMClassifier,
     CascadedAttentionClassifier,
@@ -123,7 +123,8 @@ def build(name, args, rs=0):
             ("clf", CNNLSTMClassifier(loss="joint", criterion__alpha=0.3, **cnnlstm)),
         ])
     if name == "cascaded_joint":
-        return "mfcc40_d2", Pipeline([norm, ("clf", CascadedAttentionClassifier(**liu))])
+        return "mfcc40_d2", Pipeline(
+            [norm, ("clf", CascadedAttentionClassifier(**liu))])
     if name in ("blstm_ams", "blstm_focal"):
         return "logmel40", Pipeline([norm, ("clf", AttentionBLSTMClassifier(
             loss=name.split("_")[1], optimizer__lr=1e-3, max_epochs=e(args, 30),
@@ -133,7 +134,8 @@ def build(name, args, rs=0):
         from sklearn_ser.models._hierarchical import HierarchicalConfusionClassifier
 
         coarse = Pipeline([norm, ("clf", CNNLSTMClassifier(loss="ce", **cnnlstm))])
-        fine = Pipeline([("norm", FeatureNormalizer(scope="global")), ("clf", SERClassifier(
+        fine = Pipeline([("norm", FeatureNormalizer(scope="global")),
+                         ("clf", SERClassifier(
             DoubleLSTM, optimizer__lr=1e-3, max_epochs=e(args, 30), batch_size=50,
             **deep))])
         return "mfcc40", HierarchicalConfusionClassifier(
@@ -191,8 +193,9 @@ def load(args):
 def _progress(name):
     def report(info):
         print(f"  {name}: seed {info['seed']} fold {info['fold']}/{info['n_folds']} "
-              f"UA={info['UA']:.3f} ({info['fit_seconds'] + info['predict_seconds']:.0f}"
-              " s)", file=sys.stderr, flush=True)
+              f"UA={info['UA']:.3f} "
+              f"({info['fit_seconds'] + info['predict_seconds']:.0f} s)",
+              file=sys.stderr, flush=True)
     return report
 
 
@@ -208,7 +211,8 @@ def main(argv=None):
                         help="default: loso on EmoDB, speaker-kfold (4) on RAVDESS")
     parser.add_argument("--n-splits", type=int, default=None,
                         help="folds of speaker-kfold / stratified-kfold (default 5; "
-                             "4 for RAVDESS speaker-kfold), repetitions of random-split")
+                             "4 for RAVDESS speaker-kfold), repetitions of "
+                             "random-split")
     parser.add_argument("--test-size", type=float, default=0.2,
                         help="test fraction of random-split (kumar: 0.3)")
     parser.add_argument("--seeds", default="0",
@@ -237,7 +241,8 @@ def main(argv=None):
     seeds = [int(s) for s in args.seeds.split(",")]
 
     X, y, groups, corpus, corpus_key = load(args)
-    default_protocol, default_k = CORPORA.get(corpus_key, (None, None, "loso", None))[2:]
+    default_protocol, default_k = CORPORA.get(
+        corpus_key, (None, None, "loso", None))[2:]
     protocol = args.protocol or default_protocol
     n_splits = args.n_splits
     if n_splits is None and protocol == "speaker-kfold":

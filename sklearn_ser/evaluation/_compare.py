@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 
@@ -125,16 +124,21 @@ def compare(
     (0.5, True)
     """
     if not isinstance(a, EvaluationReport) or not isinstance(b, EvaluationReport):
-        raise TypeError("compare: a and b must be EvaluationReport objects, got "
-                        f"{type(a).__name__} and {type(b).__name__}")
+        raise TypeError(
+            "compare: a and b must be EvaluationReport objects, got "
+            f"{type(a).__name__} and {type(b).__name__}"
+        )
     if metric not in ("UA", "WA"):
         raise ValueError(f"compare: metric must be 'UA' or 'WA', got {metric!r}")
     if a.classes != b.classes:
-        raise ValueError(f"compare: the reports have different classes ({a.classes} "
-                         f"vs {b.classes})")
+        raise ValueError(
+            f"compare: the reports have different classes ({a.classes} vs {b.classes})"
+        )
     if a._data["n_utterances"] != b._data["n_utterances"] or (
-            a.has_predictions and b.has_predictions
-            and a._data["y_true"] != b._data["y_true"]):
+        a.has_predictions
+        and b.has_predictions
+        and a._data["y_true"] != b._data["y_true"]
+    ):
         raise ValueError("compare: the reports were made on different utterances")
     fa = [f["n_test"] for f in a.runs[0]["folds"]]
     fb = [f["n_test"] for f in b.runs[0]["folds"]]
@@ -143,14 +147,16 @@ def compare(
     if fa != fb or (None not in tests_a and None not in tests_b and tests_a != tests_b):
         raise ValueError(
             "compare: the reports were made on different folds; evaluate both with the "
-            "same protocol and split_random_state")
+            "same protocol and split_random_state"
+        )
     units_a, ua_, kind = a.unit_confusion()
     units_b, ub_, kind_b = b.unit_confusion()
     if units_a != units_b or kind != kind_b:
         raise ValueError(f"compare: the reports were tested on different {kind}s")
     w = _stats.bootstrap_weights(len(units_a), n_boot, random_state)
-    diff = (_stats.bootstrap_metric(ua_, w, metric)
-            - _stats.bootstrap_metric(ub_, w, metric))
+    diff = _stats.bootstrap_metric(ua_, w, metric) - _stats.bootstrap_metric(
+        ub_, w, metric
+    )
     va, vb = float(getattr(a, metric)), float(getattr(b, metric))
     d = va - vb
     ci = tuple(_stats.percentile_ci(diff, level))
@@ -171,15 +177,31 @@ def compare(
     significant = bool(ci[0] > 0 or ci[1] < 0)
     name_a, name_b = _label(a, "a"), _label(b, "b")
     pct = int(round(100 * level))
-    verdict = ("larger than the noise" if significant else
-               "not larger than the noise")
+    verdict = "larger than the noise" if significant else "not larger than the noise"
     sentence = (
         f"{metric} of {name_a} minus {name_b}: {d:+.3f} ({va:.3f} vs {vb:.3f}); "
         f"{pct} % CI [{ci[0]:+.3f}, {ci[1]:+.3f}] by a paired bootstrap over "
         f"{len(units_a)} {kind}s, p = {p:.3g}"
-        + ("" if wilcoxon_p is None else f" (Wilcoxon over {kind}s p = {wilcoxon_p:.3g})")
-        + f": the difference is {verdict}.")
+        + (
+            ""
+            if wilcoxon_p is None
+            else f" (Wilcoxon over {kind}s p = {wilcoxon_p:.3g})"
+        )
+        + f": the difference is {verdict}."
+    )
     return ComparisonResult(
-        metric=metric, a=va, b=vb, difference=d, ci=ci, p_value=p,
-        wilcoxon_p=wilcoxon_p, unit=kind, n_units=len(units_a), n_boot=n_boot,
-        level=level, alpha=1 - level, significant=significant, sentence=sentence)
+        metric=metric,
+        a=va,
+        b=vb,
+        difference=d,
+        ci=ci,
+        p_value=p,
+        wilcoxon_p=wilcoxon_p,
+        unit=kind,
+        n_units=len(units_a),
+        n_boot=n_boot,
+        level=level,
+        alpha=1 - level,
+        significant=significant,
+        sentence=sentence,
+    )

@@ -23,8 +23,15 @@ from ._report import EvaluationReport, build_report, json_safe
 
 __all__ = ["evaluate"]
 
-_OPTIONAL_LIBRARIES = ("torch", "skorch", "imblearn", "librosa", "numba", "dask",
-                       "distributed")
+_OPTIONAL_LIBRARIES = (
+    "torch",
+    "skorch",
+    "imblearn",
+    "librosa",
+    "numba",
+    "dask",
+    "distributed",
+)
 
 
 def _no_score(estimator: Any, X: Any, y: Any) -> float:
@@ -40,8 +47,10 @@ def _predict(estimator: Any, X: Any, test: np.ndarray, params: dict) -> tuple:
 
 
 def _slice(params: dict, idx: np.ndarray, n: int) -> dict:
-    return {k: (_safe_indexing(v, idx) if hasattr(v, "__len__") and len(v) == n else v)
-            for k, v in params.items()}
+    return {
+        k: (_safe_indexing(v, idx) if hasattr(v, "__len__") and len(v) == n else v)
+        for k, v in params.items()
+    }
 
 
 def _versions() -> dict:
@@ -51,10 +60,15 @@ def _versions() -> dict:
 
     import sklearn_ser
 
-    out = {"python": platform.python_version(), "platform": platform.platform(),
-           "sklearn_ser": sklearn_ser.__version__, "scikit-learn": sklearn.__version__,
-           "numpy": np.__version__, "scipy": scipy.__version__,
-           "joblib": joblib.__version__}
+    out = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "sklearn_ser": sklearn_ser.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }
     # Only libraries already imported: recording a version must not import torch.
     for name in _OPTIONAL_LIBRARIES:
         module = sys.modules.get(name)
@@ -66,8 +80,11 @@ def _versions() -> dict:
 def _param_value(value: Any) -> Any:
     if hasattr(value, "get_params") and not isinstance(value, type):
         return f"<{type(value).__name__}>"
-    if isinstance(value, list | tuple) and value and all(
-            isinstance(v, tuple) and len(v) >= 2 for v in value):
+    if (
+        isinstance(value, list | tuple)
+        and value
+        and all(isinstance(v, tuple) and len(v) >= 2 for v in value)
+    ):
         return [[str(v[0]), _param_value(v[1])] for v in value]
     return json_safe(value)
 
@@ -75,19 +92,25 @@ def _param_value(value: Any) -> Any:
 def _estimator_record(estimator: Any, seed_keys: list[str]) -> dict:
     params = {}
     if hasattr(estimator, "get_params"):
-        params = {k: _param_value(v) for k, v in estimator.get_params(deep=True).items()}
-    return {"class": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-            "repr": repr(estimator), "params": params,
-            "random_state_params": seed_keys}
+        params = {
+            k: _param_value(v) for k, v in estimator.get_params(deep=True).items()
+        }
+    return {
+        "class": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+        "repr": repr(estimator),
+        "params": params,
+        "random_state_params": seed_keys,
+    }
 
 
 def _routed(estimator: Any, method: str, names: Iterable[str]) -> set:
-    """The metadata among ``names`` that ``estimator.<method>`` consumes (routing on)."""
+    """The metadata among ``names`` that ``estimator.<method>`` consumes."""
     if not get_config().get("enable_metadata_routing", False):
         return set()
     try:
-        return set(get_routing_for_object(estimator).consumes(method=method,
-                                                               params=set(names)))
+        return set(
+            get_routing_for_object(estimator).consumes(method=method, params=set(names))
+        )
     except (AttributeError, TypeError, ValueError):
         return set()
 
@@ -256,7 +279,8 @@ default=None
         if speaker.shape != (n,):
             raise ValueError(
                 f"evaluate: speaker must have one id per utterance ({n}), got shape "
-                f"{speaker.shape}")
+                f"{speaker.shape}"
+            )
     if audio is not None and len(audio) != n:
         raise ValueError(f"evaluate: audio has {len(audio)} items for {n} utterances")
     seeds = list(seeds)
@@ -265,20 +289,37 @@ default=None
     if callback is not None and not callable(callback):
         raise TypeError(f"evaluate: callback must be callable, got {callback!r}")
 
-    splits, record = make_splits(X, y, speaker=speaker, protocol=protocol, cv=cv,
-                                 n_splits=n_splits, test_size=test_size,
-                                 random_state=split_random_state)
+    splits, record = make_splits(
+        X,
+        y,
+        speaker=speaker,
+        protocol=protocol,
+        cv=cv,
+        n_splits=n_splits,
+        test_size=test_size,
+        random_state=split_random_state,
+    )
     if not splits:
         raise ValueError("evaluate: the splitter produced no folds")
     if speaker_independent is not None:
         record["speaker_independent"] = bool(speaker_independent)
-    leakage = check_leakage(audio if audio is not None else X, speaker, splits,
-                            speaker_independent=record["speaker_independent"],
-                            check_duplicates=check_duplicates)
+    leakage = check_leakage(
+        audio if audio is not None else X,
+        speaker,
+        splits,
+        speaker_independent=record["speaker_independent"],
+        check_duplicates=check_duplicates,
+    )
 
-    seed_keys = sorted(k for k in getattr(estimator, "get_params", dict)(deep=True)
-                       if k.endswith("random_state")) if hasattr(
-        estimator, "get_params") else []
+    seed_keys = (
+        sorted(
+            k
+            for k in getattr(estimator, "get_params", dict)(deep=True)
+            if k.endswith("random_state")
+        )
+        if hasattr(estimator, "get_params")
+        else []
+    )
     fit_params = dict(params or {})
     predict_params: dict = {}
     if speaker is not None:
@@ -298,45 +339,97 @@ default=None
         folds: list[dict] = []
         for chunk in chunks:
             res = cross_validate(
-                est, X, y, cv=chunk, scoring=scorer, n_jobs=n_jobs,
-                verbose=max(verbose - 1, 0), params=fit_params or None,
-                return_estimator=True, return_indices=True, error_score="raise")
+                est,
+                X,
+                y,
+                cv=chunk,
+                scoring=scorer,
+                n_jobs=n_jobs,
+                verbose=max(verbose - 1, 0),
+                params=fit_params or None,
+                return_estimator=True,
+                return_indices=True,
+                error_score="raise",
+            )
             tests = res["indices"]["test"]
             if sequential:
-                preds = [_predict(res["estimator"][0], X, tests[0],
-                                  _slice(predict_params, tests[0], n))]
+                preds = [
+                    _predict(
+                        res["estimator"][0],
+                        X,
+                        tests[0],
+                        _slice(predict_params, tests[0], n),
+                    )
+                ]
             else:
                 preds = Parallel(n_jobs=n_jobs)(
                     delayed(_predict)(e, X, te, _slice(predict_params, te, n))
-                    for e, te in zip(res["estimator"], tests))
-            for j, (te, (y_pred, p_s)) in enumerate(zip(tests, preds)):
+                    for e, te in zip(res["estimator"], tests, strict=True)
+                )
+            for j, (te, (y_pred, p_s)) in enumerate(zip(tests, preds, strict=True)):
                 scores = {}
                 if scoring is not None:
                     for key, values in res.items():
                         if key.startswith("test_"):
                             scores[key[5:]] = float(values[j])
-                fold = {"test_index": te, "y_pred": y_pred,
-                        "n_train": int(len(res["indices"]["train"][j])),
-                        "fit_seconds": float(res["fit_time"][j]),
-                        "predict_seconds": float(p_s), "scores": scores}
+                fold = {
+                    "test_index": te,
+                    "y_pred": y_pred,
+                    "n_train": int(len(res["indices"]["train"][j])),
+                    "fit_seconds": float(res["fit_time"][j]),
+                    "predict_seconds": float(p_s),
+                    "scores": scores,
+                }
                 folds.append(fold)
-                _progress(fold, y, s_i, seed, len(seeds), len(folds), len(splits),
-                          verbose, callback)
+                _progress(
+                    fold,
+                    y,
+                    s_i,
+                    seed,
+                    len(seeds),
+                    len(folds),
+                    len(splits),
+                    verbose,
+                    callback,
+                )
         runs.append(folds)
 
     return build_report(
-        y, runs, speaker=speaker, seeds=seeds, protocol=record,
-        estimator=_estimator_record(estimator, seed_keys), versions=_versions(),
-        leakage=leakage, ci_level=ci_level, n_boot=n_boot,
-        ci_random_state=ci_random_state, return_predictions=return_predictions,
-        name=name, corpus=corpus,
-        extra={"elapsed_seconds": time.perf_counter() - t_start,
-               "metadata_routed": {"fit": sorted(fit_params),
-                                   "predict": sorted(predict_params)}})
+        y,
+        runs,
+        speaker=speaker,
+        seeds=seeds,
+        protocol=record,
+        estimator=_estimator_record(estimator, seed_keys),
+        versions=_versions(),
+        leakage=leakage,
+        ci_level=ci_level,
+        n_boot=n_boot,
+        ci_random_state=ci_random_state,
+        return_predictions=return_predictions,
+        name=name,
+        corpus=corpus,
+        extra={
+            "elapsed_seconds": time.perf_counter() - t_start,
+            "metadata_routed": {
+                "fit": sorted(fit_params),
+                "predict": sorted(predict_params),
+            },
+        },
+    )
 
 
-def _progress(fold: dict, y: np.ndarray, s_i: int, seed: Any, n_seeds: int, k: int,
-              n_folds: int, verbose: int, callback: Callable | None) -> None:
+def _progress(
+    fold: dict,
+    y: np.ndarray,
+    s_i: int,
+    seed: Any,
+    n_seeds: int,
+    k: int,
+    n_folds: int,
+    verbose: int,
+    callback: Callable | None,
+) -> None:
     if not verbose and callback is None:
         return
     from sklearn_ser.metrics import unweighted_accuracy, weighted_accuracy
@@ -346,16 +439,31 @@ def _progress(fold: dict, y: np.ndarray, s_i: int, seed: Any, n_seeds: int, k: i
     y_pred = np.asarray(fold["y_pred"]).astype(y.dtype, copy=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # a class missing from a fold
-        wa, ua = (weighted_accuracy(y_true, y_pred), unweighted_accuracy(y_true, y_pred))
-    info = {"seed": seed, "seed_index": s_i, "n_seeds": n_seeds, "fold": k,
-            "n_folds": n_folds, "n_train": fold["n_train"], "n_test": int(len(te)),
-            "WA": wa, "UA": ua,
-            "fit_seconds": fold["fit_seconds"],
-            "predict_seconds": fold["predict_seconds"]}
+        wa, ua = (
+            weighted_accuracy(y_true, y_pred),
+            unweighted_accuracy(y_true, y_pred),
+        )
+    info = {
+        "seed": seed,
+        "seed_index": s_i,
+        "n_seeds": n_seeds,
+        "fold": k,
+        "n_folds": n_folds,
+        "n_train": fold["n_train"],
+        "n_test": int(len(te)),
+        "WA": wa,
+        "UA": ua,
+        "fit_seconds": fold["fit_seconds"],
+        "predict_seconds": fold["predict_seconds"],
+    }
     if verbose:
-        print(f"[evaluate] seed {seed} ({s_i + 1}/{n_seeds}) fold {k}/{n_folds}: "
-              f"WA={info['WA']:.3f} UA={info['UA']:.3f} "
-              f"(fit {info['fit_seconds']:.1f} s, predict "
-              f"{info['predict_seconds']:.1f} s)", file=sys.stderr, flush=True)
+        print(
+            f"[evaluate] seed {seed} ({s_i + 1}/{n_seeds}) fold {k}/{n_folds}: "
+            f"WA={info['WA']:.3f} UA={info['UA']:.3f} "
+            f"(fit {info['fit_seconds']:.1f} s, predict "
+            f"{info['predict_seconds']:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
     if callback is not None:
         callback(info)

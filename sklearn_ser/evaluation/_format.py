@@ -35,9 +35,14 @@ def report_markdown(report: Any) -> str:
         "",
         f"* protocol: **{p['description']}** (`{p['name']}`, "
         f"{p.get('n_splits')} fold(s)"
-        + ("" if p.get("speaker_independent") is None else
-           ", speaker-independent" if p["speaker_independent"] else
-           ", NOT speaker-independent") + ")",
+        + (
+            ""
+            if p.get("speaker_independent") is None
+            else ", speaker-independent"
+            if p["speaker_independent"]
+            else ", NOT speaker-independent"
+        )
+        + ")",
     ]
     if report.corpus:
         lines.append(f"* corpus: {report.corpus}")
@@ -56,26 +61,40 @@ def report_markdown(report: Any) -> str:
         f"| {fmt(s['UA_fold_mean'])} ± {fmt(s['UA_fold_std'])} |",
     ]
     if len(report.seeds) > 1:
-        lines.append(f"| std over seeds | {fmt(s['WA_std_seeds'])} | "
-                     f"{fmt(s['UA_std_seeds'])} |")
-    lines += ["", "| fold | seed | n_test | test speakers | WA | UA | fit s | predict s |",
-              "|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| std over seeds | {fmt(s['WA_std_seeds'])} | {fmt(s['UA_std_seeds'])} |"
+        )
+    lines += [
+        "",
+        "| fold | seed | n_test | test speakers | WA | UA | fit s | predict s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for row in report.fold_scores:
         spk = row.get("test_speakers")
-        spk = "—" if spk is None else (", ".join(map(str, spk)) if len(spk) <= 4
-                                       else f"{len(spk)} speakers")
+        spk = (
+            "—"
+            if spk is None
+            else (", ".join(map(str, spk)) if len(spk) <= 4 else f"{len(spk)} speakers")
+        )
         lines.append(
             f"| {row['fold']} | {row['seed']} | {row['n_test']} | {spk} | "
             f"{fmt(row['WA'])} | {fmt(row['UA'])} | {fmt(row['fit_seconds'], 1)} | "
-            f"{fmt(row['predict_seconds'], 1)} |")
+            f"{fmt(row['predict_seconds'], 1)} |"
+        )
     lines += ["", "| class | recall | support |", "|---|---|---|"]
-    for lab, r, n in zip(report.classes, s["per_class_recall"],
-                         report._data["class_counts"]):
+    for lab, r, n in zip(
+        report.classes, s["per_class_recall"], report._data["class_counts"], strict=True
+    ):
         lines.append(f"| {lab} | {fmt(r)} | {n} |")
     if report.speakers is not None:
         lines += ["", "| speaker | UA | WA | n |", "|---|---|---|---|"]
-        for spk, u, w, n in zip(report.speakers, s["per_speaker_UA"],
-                                s["per_speaker_WA"], s["per_speaker_n"]):
+        for spk, u, w, n in zip(
+            report.speakers,
+            s["per_speaker_UA"],
+            s["per_speaker_WA"],
+            s["per_speaker_n"],
+            strict=True,
+        ):
             lines.append(f"| {spk} | {fmt(u)} | {fmt(w)} | {n} |")
     lk = report.leakage or {}
     if lk:
@@ -87,17 +106,27 @@ def leakage_sentence(lk: dict) -> str:
     parts = []
     if lk.get("speaker_checked"):
         shared = lk.get("folds_sharing_speakers") or []
-        parts.append("speakers checked: "
-                     + ("no fold shares a speaker between train and test" if not shared
-                        else f"{len(shared)} fold(s) share speakers between train and "
-                        "test (expected for this protocol)"))
+        parts.append(
+            "speakers checked: "
+            + (
+                "no fold shares a speaker between train and test"
+                if not shared
+                else f"{len(shared)} fold(s) share speakers between train and "
+                "test (expected for this protocol)"
+            )
+        )
     else:
         parts.append("speakers not checked (no speaker ids)")
     if lk.get("duplicates_checked"):
         n = lk.get("n_duplicate_pairs", 0)
-        parts.append(f"identical inputs checked ({lk.get('hashed')}): "
-                     + ("none across train and test" if not n
-                        else f"{n} train/test pair(s) found"))
+        parts.append(
+            f"identical inputs checked ({lk.get('hashed')}): "
+            + (
+                "none across train and test"
+                if not n
+                else f"{n} train/test pair(s) found"
+            )
+        )
     else:
         parts.append("identical inputs not checked")
     return "; ".join(parts) + "."
@@ -109,27 +138,73 @@ def report_csv(report: Any, path: Any = None, *, what: str = "folds") -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if what == "folds":
-        extra = sorted({k for r in report.fold_scores for k in r}
-                       - {"seed", "fold", "n_train", "n_test", "test_speakers", "WA",
-                          "UA", "fit_seconds", "predict_seconds"})
-        writer.writerow(["seed", "fold", "n_train", "n_test", "test_speakers", "WA",
-                         "UA", "fit_seconds", "predict_seconds", *extra])
+        extra = sorted(
+            {k for r in report.fold_scores for k in r}
+            - {
+                "seed",
+                "fold",
+                "n_train",
+                "n_test",
+                "test_speakers",
+                "WA",
+                "UA",
+                "fit_seconds",
+                "predict_seconds",
+            }
+        )
+        writer.writerow(
+            [
+                "seed",
+                "fold",
+                "n_train",
+                "n_test",
+                "test_speakers",
+                "WA",
+                "UA",
+                "fit_seconds",
+                "predict_seconds",
+                *extra,
+            ]
+        )
         for r in report.fold_scores:
             spk = r.get("test_speakers")
-            writer.writerow([r["seed"], r["fold"], r.get("n_train"), r["n_test"],
-                             "" if spk is None else " ".join(map(str, spk)),
-                             r["WA"], r["UA"], r.get("fit_seconds"),
-                             r.get("predict_seconds"), *[r.get(k) for k in extra]])
+            writer.writerow(
+                [
+                    r["seed"],
+                    r["fold"],
+                    r.get("n_train"),
+                    r["n_test"],
+                    "" if spk is None else " ".join(map(str, spk)),
+                    r["WA"],
+                    r["UA"],
+                    r.get("fit_seconds"),
+                    r.get("predict_seconds"),
+                    *[r.get(k) for k in extra],
+                ]
+            )
         for run in report.runs:
-            writer.writerow([run["seed"], "pooled", "", sum(
-                f["n_test"] for f in run["folds"]), "", run["WA"], run["UA"],
-                run["fit_seconds"], run["predict_seconds"], *[""] * len(extra)])
+            writer.writerow(
+                [
+                    run["seed"],
+                    "pooled",
+                    "",
+                    sum(f["n_test"] for f in run["folds"]),
+                    "",
+                    run["WA"],
+                    run["UA"],
+                    run["fit_seconds"],
+                    run["predict_seconds"],
+                    *[""] * len(extra),
+                ]
+            )
     else:
         writer.writerow(["seed", "fold", "index", "speaker", "y_true", "y_pred"])
         for run in report.runs:
             p = report.predictions(run["seed"])
             spk = p.speaker if p.speaker is not None else [""] * len(p.index)
-            for f, i, s, t, y in zip(p.fold, p.index, spk, p.y_true, p.y_pred):
+            for f, i, s, t, y in zip(
+                p.fold, p.index, spk, p.y_true, p.y_pred, strict=True
+            ):
                 writer.writerow([run["seed"], int(f), int(i), s, t, y])
     text = buf.getvalue()
     if path is not None:
@@ -145,19 +220,27 @@ def report_plot(report: Any, *, axes: Any = None, normalize: str = "true") -> An
 
     has_spk = report.speakers is not None
     if axes is None:
-        fig, axes = plt.subplots(1, 2 if has_spk else 1,
-                                 figsize=(11 if has_spk else 5.5, 4.5),
-                                 squeeze=False, layout="constrained")
+        fig, axes = plt.subplots(
+            1,
+            2 if has_spk else 1,
+            figsize=(11 if has_spk else 5.5, 4.5),
+            squeeze=False,
+            layout="constrained",
+        )
         axes = axes[0]
     axes = np.atleast_1d(axes)
     m = report.confusion_matrix.astype(float)
     display = ConfusionMatrixDisplay(
         confusion_matrix=_normalised(m, normalize),
         display_labels=[str(c) for c in report.classes],
-        weighted_accuracy=report.WA, unweighted_accuracy=report.UA)
+        weighted_accuracy=report.WA,
+        unweighted_accuracy=report.UA,
+    )
     display.plot(ax=axes[0], colorbar=False, xticks_rotation=45)
-    axes[0].set_title(f"{report.protocol['description']}\nWA {report.WA:.3f}, "
-                      f"UA {report.UA:.3f}", fontsize=9)
+    axes[0].set_title(
+        f"{report.protocol['description']}\nWA {report.WA:.3f}, UA {report.UA:.3f}",
+        fontsize=9,
+    )
     if has_spk and len(axes) > 1:
         ax = axes[1]
         ua = np.asarray(report.summary["per_speaker_UA"], dtype=float)
@@ -165,8 +248,12 @@ def report_plot(report: Any, *, axes: Any = None, normalize: str = "true") -> An
         ax.barh(names, ua, color="tab:blue", alpha=0.8)
         ax.axvline(report.UA, color="k", lw=1, label=f"pooled UA {report.UA:.3f}")
         if report.UA_ci:
-            ax.axvspan(*report.UA_ci, color="k", alpha=0.1,
-                       label=f"{int(100 * report.ci['level'])} % CI")
+            ax.axvspan(
+                *report.UA_ci,
+                color="k",
+                alpha=0.1,
+                label=f"{int(100 * report.ci['level'])} % CI",
+            )
         ax.set_xlim(0, 1)
         ax.set_xlabel("UA of the speaker's utterances")
         ax.set_ylabel("speaker")

@@ -31,7 +31,8 @@ def _hash_item(item: Any, index: int) -> tuple[str, str]:
                     h.update(block)
         except OSError as exc:
             raise ValueError(
-                f"check_leakage: cannot read X[{index}] = {os.fspath(item)!r} to hash it "
+                f"check_leakage: cannot read X[{index}] = {os.fspath(item)!r} to hash "
+                f"it "
                 f"({exc.strerror or exc})"
             ) from None
         return h.hexdigest(), "file bytes"
@@ -158,10 +159,11 @@ def check_leakage(
     >>> check_leakage(X, speaker, [([0, 2], [1, 3])])
     Traceback (most recent call last):
     ...
-    ValueError: check_leakage: speaker-independent protocol, but fold 1 has speaker(s) ['a', 'b'] in both train and test
+    ValueError: check_leakage: speaker-independent protocol, but fold 1 has ...
     """
-    splits = [(np.asarray(tr, dtype=int), np.asarray(te, dtype=int))
-              for tr, te in splits]
+    splits = [
+        (np.asarray(tr, dtype=int), np.asarray(te, dtype=int)) for tr, te in splits
+    ]
     n = len(X)
     for k, (tr, te) in enumerate(splits, start=1):
         for part in (tr, te):
@@ -186,8 +188,9 @@ def check_leakage(
                 f"check_leakage: speaker has {len(speaker)} entries for {n} utterances"
             )
         for k, (tr, te) in enumerate(splits, start=1):
-            shared = sorted(set(speaker[tr].tolist()) & set(speaker[te].tolist()),
-                            key=str)
+            shared = sorted(
+                set(speaker[tr].tolist()) & set(speaker[te].tolist()), key=str
+            )
             if shared:
                 if speaker_independent:
                     raise ValueError(
@@ -204,8 +207,12 @@ def check_leakage(
         groups: dict[str, list[int]] = defaultdict(list)
         for i, digest in enumerate(hashes):
             groups[digest].append(i)
-        dup_of = {i: members for members in groups.values() if len(members) > 1
-                  for i in members}
+        dup_of = {
+            i: members
+            for members in groups.values()
+            if len(members) > 1
+            for i in members
+        }
         pairs = []
         if dup_of:
             for k, (tr, te) in enumerate(splits, start=1):
@@ -216,8 +223,13 @@ def check_leakage(
                             pairs.append((k, i, j))
         record["n_duplicate_pairs"] = len(pairs)
         record["duplicate_pairs"] = [
-            {"fold": k, "train": i, "test": j, "train_item": _name(X, i),
-             "test_item": _name(X, j)}
+            {
+                "fold": k,
+                "train": i,
+                "test": j,
+                "train_item": _name(X, i),
+                "test_item": _name(X, j),
+            }
             for k, i, j in pairs[:_MAX_PAIRS_STORED]
         ]
         if pairs:
@@ -225,8 +237,11 @@ def check_leakage(
                 f"fold {k}: {_name(X, i)} (train) = {_name(X, j)} (test)"
                 for k, i, j in pairs[:_MAX_PAIRS_NAMED]
             )
-            more = (f" and {len(pairs) - _MAX_PAIRS_NAMED} more"
-                    if len(pairs) > _MAX_PAIRS_NAMED else "")
+            more = (
+                f" and {len(pairs) - _MAX_PAIRS_NAMED} more"
+                if len(pairs) > _MAX_PAIRS_NAMED
+                else ""
+            )
             warnings.warn(
                 f"{len(pairs)} identical input(s) ({kind}) on both sides of a split: "
                 f"{named}{more}",

@@ -83,8 +83,9 @@ def make_splits(
             f"evaluate: protocol={protocol!r} splits by speaker; pass speaker= "
             "(one id per utterance)"
         )
-    if n_splits is not None and (not isinstance(n_splits, int | np.integer) or
-                                 n_splits < 1):
+    if n_splits is not None and (
+        not isinstance(n_splits, int | np.integer) or n_splits < 1
+    ):
         raise ValueError(f"evaluate: n_splits must be a positive int, got {n_splits!r}")
     if protocol == "loso":
         splitter = LeaveOneGroupOut()
@@ -97,8 +98,9 @@ def make_splits(
                 f"evaluate: protocol='speaker-kfold' needs 2 <= n_splits <= the number "
                 f"of speakers ({n_spk}), got n_splits={k}"
             )
-        splitter = StratifiedGroupKFold(n_splits=k, shuffle=True,
-                                        random_state=random_state)
+        splitter = StratifiedGroupKFold(
+            n_splits=k, shuffle=True, random_state=random_state
+        )
         description = text.format(k=k)
     elif protocol == "stratified-kfold":
         k = 5 if n_splits is None else int(n_splits)
@@ -115,8 +117,9 @@ def make_splits(
                 f"got {test_size!r}"
             )
         k = 1 if n_splits is None else int(n_splits)
-        splitter = StratifiedShuffleSplit(n_splits=k, test_size=float(test_size),
-                                          random_state=random_state)
+        splitter = StratifiedShuffleSplit(
+            n_splits=k, test_size=float(test_size), random_state=random_state
+        )
         train_pct = round(100 * (1 - float(test_size)))
         description = text.format(train=train_pct, test=100 - train_pct)
         if k > 1:

@@ -18,7 +18,7 @@ FORMAT = "sklearn_ser.EvaluationReport/1"
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` with numpy types made plain, NaN/inf as None, unknown objects as repr."""
+    """``value`` with numpy types made plain, NaN/inf as None, others as repr."""
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -96,8 +96,11 @@ class EvaluationReport:
             raise ValueError(
                 f"EvaluationReport: data must be a dict with format={FORMAT!r}, got "
                 f"{type(data).__name__}"
-                + (f" with format={data.get('format')!r}" if isinstance(data, dict)
-                   else "")
+                + (
+                    f" with format={data.get('format')!r}"
+                    if isinstance(data, dict)
+                    else ""
+                )
             )
         # Through JSON once, so that a report and its JSON copy hold the same types.
         self._data = json.loads(json.dumps(json_safe(data), allow_nan=False))
@@ -148,9 +151,11 @@ class EvaluationReport:
 
     def __repr__(self) -> str:
         name = self.name or self.estimator.get("class", "estimator")
-        return (f"<EvaluationReport {name}: {self.protocol['description']}, "
-                f"WA={self.WA:.3f} UA={self.UA:.3f} "
-                f"[{self.UA_ci[0]:.3f}, {self.UA_ci[1]:.3f}]>")
+        return (
+            f"<EvaluationReport {name}: {self.protocol['description']}, "
+            f"WA={self.WA:.3f} UA={self.UA:.3f} "
+            f"[{self.UA_ci[0]:.3f}, {self.UA_ci[1]:.3f}]>"
+        )
 
     # -- accessors -------------------------------------------------------------------
     def __getattr__(self, key: str) -> Any:
@@ -159,8 +164,20 @@ class EvaluationReport:
             raise AttributeError(key)
         if key in ("WA", "UA", "WA_ci", "UA_ci"):
             return data["summary"][key]
-        if key in ("classes", "speakers", "protocol", "seeds", "runs", "leakage",
-                   "estimator", "versions", "ci", "summary", "name", "corpus"):
+        if key in (
+            "classes",
+            "speakers",
+            "protocol",
+            "seeds",
+            "runs",
+            "leakage",
+            "estimator",
+            "versions",
+            "ci",
+            "summary",
+            "name",
+            "corpus",
+        ):
             return data.get(key)
         raise AttributeError(f"EvaluationReport has no attribute {key!r}")
 
@@ -172,14 +189,18 @@ class EvaluationReport:
     @property
     def per_class_recall(self) -> dict:
         """``{class: recall}`` pooled over folds, mean over seeds."""
-        return dict(zip(self.classes, self._data["summary"]["per_class_recall"]))
+        return dict(
+            zip(self.classes, self._data["summary"]["per_class_recall"], strict=True)
+        )
 
     @property
     def per_speaker_UA(self) -> dict:
-        """``{speaker: UA}`` over each speaker's tested utterances ({} without speakers)."""
+        """``{speaker: UA}`` over each speaker's tested utterances ({} without)."""
         if self.speakers is None:
             return {}
-        return dict(zip(self.speakers, self._data["summary"]["per_speaker_UA"]))
+        return dict(
+            zip(self.speakers, self._data["summary"]["per_speaker_UA"], strict=True)
+        )
 
     @property
     def fold_scores(self) -> list[dict]:
@@ -188,8 +209,13 @@ class EvaluationReport:
         for run in self.runs:
             for fold in run["folds"]:
                 row = {"seed": run["seed"]}
-                row.update({k: v for k, v in fold.items()
-                            if k not in ("test_index", "y_pred", "scores")})
+                row.update(
+                    {
+                        k: v
+                        for k, v in fold.items()
+                        if k not in ("test_index", "y_pred", "scores")
+                    }
+                )
                 row.update(fold.get("scores", {}))
                 rows.append(row)
         return rows
@@ -199,7 +225,8 @@ class EvaluationReport:
         return self._data.get("y_true") is not None
 
     def predictions(self, seed: Any = None) -> Bunch:
-        """Per tested utterance: ``index``, ``fold``, ``y_true``, ``y_pred``, ``speaker``.
+        """Per tested utterance: ``index``, ``fold``, ``y_true``, ``y_pred``,
+        ``speaker``.
 
         Parameters
         ----------
@@ -212,21 +239,34 @@ class EvaluationReport:
                 "return_predictions=False and holds no predictions"
             )
         runs = self.runs
-        run = runs[0] if seed is None else next(
-            (r for r in runs if r["seed"] == seed), None)
+        run = (
+            runs[0]
+            if seed is None
+            else next((r for r in runs if r["seed"] == seed), None)
+        )
         if run is None:
-            raise ValueError(f"EvaluationReport.predictions: no run with seed {seed!r}; "
-                             f"seeds: {self.seeds}")
+            raise ValueError(
+                f"EvaluationReport.predictions: no run with seed {seed!r}; "
+                f"seeds: {self.seeds}"
+            )
         y_true = np.asarray(self._data["y_true"])
         spk = self._data.get("speaker")
-        idx = np.concatenate([np.asarray(f["test_index"], dtype=int)
-                              for f in run["folds"]])
-        fold = np.concatenate([np.full(len(f["test_index"]), f["fold"])
-                               for f in run["folds"]])
-        y_pred = np.concatenate([np.asarray(f["y_pred"], dtype=y_true.dtype)
-                                 for f in run["folds"]])
-        return Bunch(index=idx, fold=fold, y_true=y_true[idx], y_pred=y_pred,
-                     speaker=None if spk is None else np.asarray(spk)[idx])
+        idx = np.concatenate(
+            [np.asarray(f["test_index"], dtype=int) for f in run["folds"]]
+        )
+        fold = np.concatenate(
+            [np.full(len(f["test_index"]), f["fold"]) for f in run["folds"]]
+        )
+        y_pred = np.concatenate(
+            [np.asarray(f["y_pred"], dtype=y_true.dtype) for f in run["folds"]]
+        )
+        return Bunch(
+            index=idx,
+            fold=fold,
+            y_true=y_true[idx],
+            y_pred=y_pred,
+            speaker=None if spk is None else np.asarray(spk)[idx],
+        )
 
     def unit_confusion(self) -> tuple[list, np.ndarray, str]:
         """Counts per bootstrap unit: (units, array (n_seeds, n_units, C, C), kind).
@@ -249,15 +289,20 @@ class EvaluationReport:
         out = []
         for run in self.runs:
             p = self.predictions(run["seed"])
-            out.append(_stats.confusion(
-                np.array([code[v] for v in p.y_true.tolist()]),
-                np.array([code[v] for v in p.y_pred.tolist()]), c,
-                units=np.array([pos[i] for i in p.index.tolist()]), n_units=len(units)))
+            out.append(
+                _stats.confusion(
+                    np.array([code[v] for v in p.y_true.tolist()]),
+                    np.array([code[v] for v in p.y_pred.tolist()]),
+                    c,
+                    units=np.array([pos[i] for i in p.index.tolist()]),
+                    n_units=len(units),
+                )
+            )
         return units, np.asarray(out), "utterance"
 
     # -- output ----------------------------------------------------------------------
     def to_markdown(self) -> str:
-        """Protocol, pooled figures with CI, folds, per-class recall, speakers, leakage."""
+        """Protocol, pooled figures with CI, folds, recall, speakers, leakage."""
         from ._format import report_markdown
 
         return report_markdown(self)
@@ -289,8 +334,15 @@ class EvaluationReport:
 
     # -- constructors ----------------------------------------------------------------
     @classmethod
-    def from_predictions(cls, y_true: Any, y_pred: Any, *, speaker: Any = None,
-                         folds: Any = None, **kwargs: Any) -> EvaluationReport:
+    def from_predictions(
+        cls,
+        y_true: Any,
+        y_pred: Any,
+        *,
+        speaker: Any = None,
+        folds: Any = None,
+        **kwargs: Any,
+    ) -> EvaluationReport:
         """A report from predictions made elsewhere (one seed).
 
         Parameters
@@ -318,8 +370,16 @@ class EvaluationReport:
         """
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
         folds = np.zeros(len(y_true), int) if folds is None else np.asarray(folds)
-        runs = [[{"test_index": np.flatnonzero(folds == f), "n_train": None,
-                  "y_pred": y_pred[folds == f]} for f in np.unique(folds)]]
+        runs = [
+            [
+                {
+                    "test_index": np.flatnonzero(folds == f),
+                    "n_train": None,
+                    "y_pred": y_pred[folds == f],
+                }
+                for f in np.unique(folds)
+            ]
+        ]
         return build_report(y_true, runs, speaker=speaker, **kwargs)
 
 
@@ -357,15 +417,17 @@ def build_report(
     spk_code = None if spk is None else np.searchsorted(speakers, spk)
     y_code = np.array([code[v] for v in y.tolist()])
     out_runs = []
-    for seed, folds in zip(seeds, runs):
+    for seed, folds in zip(seeds, runs, strict=True):
         all_idx, all_pred, fold_out = [], [], []
         for k, fold in enumerate(folds, start=1):
             idx = np.asarray(fold["test_index"], dtype=int)
             pred = np.asarray(fold["y_pred"])
             unknown = set(pred.tolist()) - set(code)
             if unknown:
-                raise ValueError(f"evaluate: predicted label(s) {sorted(unknown, key=str)}"
-                                 f" are not among the classes {classes.tolist()}")
+                raise ValueError(
+                    f"evaluate: predicted label(s) {sorted(unknown, key=str)}"
+                    f" are not among the classes {classes.tolist()}"
+                )
             p_code = np.array([code[v] for v in pred.tolist()], dtype=int)
             m = _stats.confusion(y_code[idx], p_code, c)
             rec = {
@@ -399,8 +461,9 @@ def build_report(
             "folds": fold_out,
         }
         if spk is not None:
-            sm = _stats.confusion(y_code[idx], p_code, c, units=spk_code[idx],
-                                  n_units=len(speakers))
+            sm = _stats.confusion(
+                y_code[idx], p_code, c, units=spk_code[idx], n_units=len(speakers)
+            )
             run["speaker_confusion"] = sm
             run["per_speaker_UA"] = _stats.ua(sm)
             run["per_speaker_WA"] = _stats.wa(sm)
@@ -411,8 +474,12 @@ def build_report(
         "format": FORMAT,
         "name": name,
         "corpus": corpus,
-        "protocol": protocol or {"name": "custom", "description": "given predictions",
-                                 "speaker_independent": None},
+        "protocol": protocol
+        or {
+            "name": "custom",
+            "description": "given predictions",
+            "speaker_independent": None,
+        },
         "seeds": list(seeds)[: len(runs)],
         "classes": classes.tolist(),
         "speakers": None if speakers is None else speakers.tolist(),
@@ -428,8 +495,9 @@ def build_report(
     if extra:
         data.update(extra)
     report = EvaluationReport(data)
-    report._data["ci"], report._data["summary"] = _summary(report, ci_level, n_boot,
-                                                           ci_random_state)
+    report._data["ci"], report._data["summary"] = _summary(
+        report, ci_level, n_boot, ci_random_state
+    )
     return EvaluationReport(report._data)
 
 
@@ -437,8 +505,9 @@ def _sum(values: list) -> float | None:
     return None if any(v is None for v in values) else float(sum(values))
 
 
-def _summary(report: EvaluationReport, level: float, n_boot: int,
-             random_state: int | None) -> tuple[dict, dict]:
+def _summary(
+    report: EvaluationReport, level: float, n_boot: int, random_state: int | None
+) -> tuple[dict, dict]:
     runs = report._data["runs"]
     folds = [f for r in runs for f in r["folds"]]
     rec = np.asarray([r["per_class_recall"] for r in runs], dtype=float)  # None -> nan
@@ -463,8 +532,14 @@ def _summary(report: EvaluationReport, level: float, n_boot: int,
         for key in ("per_speaker_UA", "per_speaker_WA"):
             summary[key] = np.mean([r[key] for r in runs], axis=0)
         summary["per_speaker_n"] = runs[0]["per_speaker_n"]
-    ci = {"level": level, "method": "percentile bootstrap", "unit": None,
-          "n_units": None, "n_boot": n_boot, "random_state": random_state}
+    ci = {
+        "level": level,
+        "method": "percentile bootstrap",
+        "unit": None,
+        "n_units": None,
+        "n_boot": n_boot,
+        "random_state": random_state,
+    }
     summary["UA_ci"] = summary["WA_ci"] = None
     try:
         units, u, kind = report.unit_confusion()
@@ -472,10 +547,12 @@ def _summary(report: EvaluationReport, level: float, n_boot: int,
         units = None
     if units is not None and n_boot > 0:
         w = _stats.bootstrap_weights(len(units), n_boot, random_state)
-        summary["UA_ci"] = _stats.percentile_ci(_stats.bootstrap_metric(u, w, "UA"),
-                                                level)
-        summary["WA_ci"] = _stats.percentile_ci(_stats.bootstrap_metric(u, w, "WA"),
-                                                level)
+        summary["UA_ci"] = _stats.percentile_ci(
+            _stats.bootstrap_metric(u, w, "UA"), level
+        )
+        summary["WA_ci"] = _stats.percentile_ci(
+            _stats.bootstrap_metric(u, w, "WA"), level
+        )
         ci.update(unit=kind, n_units=len(units))
     return ci, json_safe(summary)
 

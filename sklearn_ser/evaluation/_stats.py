@@ -15,8 +15,13 @@ import numpy as np
 __all__ = ["bootstrap_weights", "confusion", "recall", "ua", "wa"]
 
 
-def confusion(true_codes: np.ndarray, pred_codes: np.ndarray, n_classes: int,
-              units: np.ndarray | None = None, n_units: int = 0) -> np.ndarray:
+def confusion(
+    true_codes: np.ndarray,
+    pred_codes: np.ndarray,
+    n_classes: int,
+    units: np.ndarray | None = None,
+    n_units: int = 0,
+) -> np.ndarray:
     """Counts ``[true, pred]`` (shape (C, C)), or per unit (shape (n_units, C, C))."""
     if units is None:
         out = np.zeros((n_classes, n_classes), dtype=np.int64)
@@ -55,8 +60,10 @@ def wa(m: np.ndarray) -> np.ndarray | float:
     return float(out) if np.ndim(out) == 0 else out
 
 
-def bootstrap_weights(n_units: int, n_boot: int, random_state: int | None) -> np.ndarray:
-    """How often each unit is drawn in each bootstrap replicate, shape (n_boot, n_units).
+def bootstrap_weights(
+    n_units: int, n_boot: int, random_state: int | None
+) -> np.ndarray:
+    """How often each unit is drawn in each replicate, shape (n_boot, n_units).
 
     A replicate draws ``n_units`` units with replacement (the cluster bootstrap when
     the units are speakers), from ``numpy.random.default_rng(random_state)``.
@@ -65,8 +72,9 @@ def bootstrap_weights(n_units: int, n_boot: int, random_state: int | None) -> np
     return rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=n_boot)
 
 
-def bootstrap_metric(unit_confusion: np.ndarray, weights: np.ndarray,
-                     metric: str = "UA") -> np.ndarray:
+def bootstrap_metric(
+    unit_confusion: np.ndarray, weights: np.ndarray, metric: str = "UA"
+) -> np.ndarray:
     """The seed-averaged metric of each replicate.
 
     ``unit_confusion`` has shape (n_seeds, n_units, C, C); returns (n_boot,).

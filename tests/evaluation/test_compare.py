@@ -39,10 +39,26 @@ def test_same_model_is_not_different(corpus, svm):
 
 def test_reports_on_other_folds_are_refused(corpus, svm):
     _, F, y, spk = corpus
-    a = evaluate(svm(), F, y, speaker=spk, protocol="stratified-kfold", n_splits=3,
-                 split_random_state=0, n_boot=10)
-    b = evaluate(svm(), F, y, speaker=spk, protocol="stratified-kfold", n_splits=3,
-                 split_random_state=1, n_boot=10)
+    a = evaluate(
+        svm(),
+        F,
+        y,
+        speaker=spk,
+        protocol="stratified-kfold",
+        n_splits=3,
+        split_random_state=0,
+        n_boot=10,
+    )
+    b = evaluate(
+        svm(),
+        F,
+        y,
+        speaker=spk,
+        protocol="stratified-kfold",
+        n_splits=3,
+        split_random_state=1,
+        n_boot=10,
+    )
     with pytest.raises(ValueError, match="different folds"):
         compare(a, b)
     with pytest.raises(ValueError, match="metric must be"):

@@ -21,7 +21,7 @@ from sklearn_ser.metrics import unweighted_accuracy, weighted_accuracy
 
 
 def test_loso_equals_hand_written_loop(corpus, svm):
-    """Must-show: pooled UA of protocol='loso' = LeaveOneGroupOut + cross_val_predict."""
+    """Must-show: pooled UA of 'loso' = LeaveOneGroupOut + cross_val_predict."""
     _, F, y, spk = corpus
     report = evaluate(svm(), F, y, speaker=spk, protocol="loso")
     y_hand = cross_val_predict(svm(), F, y, groups=spk, cv=LeaveOneGroupOut())
@@ -38,14 +38,28 @@ def test_loso_equals_hand_written_loop(corpus, svm):
         assert report.per_speaker_UA[s] == pytest.approx(fold["UA"])
 
 
-@pytest.mark.parametrize("protocol, n_folds, shared", [
-    ("loso", 4, False), ("speaker-kfold", 2, False),
-    ("stratified-kfold", 3, True), ("random-split", 1, True)])
+@pytest.mark.parametrize(
+    "protocol, n_folds, shared",
+    [
+        ("loso", 4, False),
+        ("speaker-kfold", 2, False),
+        ("stratified-kfold", 3, True),
+        ("random-split", 1, True),
+    ],
+)
 def test_protocols(corpus, svm, protocol, n_folds, shared):
     _, F, y, spk = corpus
     n_splits = None if protocol in ("loso", "random-split") else n_folds
-    report = evaluate(svm(), F, y, speaker=spk, protocol=protocol, n_splits=n_splits,
-                      test_size=0.25, n_boot=50)
+    report = evaluate(
+        svm(),
+        F,
+        y,
+        speaker=spk,
+        protocol=protocol,
+        n_splits=n_splits,
+        test_size=0.25,
+        n_boot=50,
+    )
     folds = report.runs[0]["folds"]
     assert report.protocol["name"] == protocol
     assert len(folds) == n_folds == report.protocol["n_splits"]
@@ -60,8 +74,16 @@ def test_protocols(corpus, svm, protocol, n_folds, shared):
 
 def test_speaker_kfold_folds_are_speaker_disjoint_and_match_splitter(corpus, svm):
     _, F, y, spk = corpus
-    report = evaluate(svm(), F, y, speaker=spk, protocol="speaker-kfold", n_splits=2,
-                      split_random_state=3, n_boot=0)
+    report = evaluate(
+        svm(),
+        F,
+        y,
+        speaker=spk,
+        protocol="speaker-kfold",
+        n_splits=2,
+        split_random_state=3,
+        n_boot=0,
+    )
     cv = StratifiedGroupKFold(n_splits=2, shuffle=True, random_state=3)
     expected = [te.tolist() for _, te in cv.split(F, y, spk)]
     assert [f["test_index"] for f in report.runs[0]["folds"]] == expected
@@ -92,20 +114,25 @@ def test_seeds_set_nested_random_state(corpus, svm):
     def pipe():
         return make_pipeline(DummyClassifier(strategy="uniform"))
 
-    report = evaluate(pipe(), F, y, speaker=spk, protocol="loso", seeds=(0, 1, 0),
-                      n_boot=20)
+    report = evaluate(
+        pipe(), F, y, speaker=spk, protocol="loso", seeds=(0, 1, 0), n_boot=20
+    )
     assert report.seeds == [0, 1, 0]
-    assert report.estimator["random_state_params"] == [
-        "dummyclassifier__random_state"]
+    assert report.estimator["random_state_params"] == ["dummyclassifier__random_state"]
     p0, p1 = (report.predictions(s).y_pred for s in (0, 1))
     runs = report.runs
     assert [f["y_pred"] for f in runs[0]["folds"]] == [
-        f["y_pred"] for f in runs[2]["folds"]]
+        f["y_pred"] for f in runs[2]["folds"]
+    ]
     assert np.any(p0 != p1)
     # seed 1 as set by hand
     hand = cross_val_predict(
-        make_pipeline(DummyClassifier(strategy="uniform", random_state=1)), F, y,
-        groups=spk, cv=LeaveOneGroupOut())
+        make_pipeline(DummyClassifier(strategy="uniform", random_state=1)),
+        F,
+        y,
+        groups=spk,
+        cv=LeaveOneGroupOut(),
+    )
     assert runs[1]["UA"] == pytest.approx(unweighted_accuracy(y, hand))
     assert report.UA == pytest.approx(np.mean([r["UA"] for r in runs]))
     assert report.summary["UA_std_seeds"] > 0
@@ -114,14 +141,23 @@ def test_seeds_set_nested_random_state(corpus, svm):
 def test_parallel_equals_sequential_and_callback(corpus, svm):
     _, F, y, spk = corpus
     calls = []
-    seq = evaluate(svm(), F, y, speaker=spk, protocol="loso", callback=calls.append,
-                   n_boot=20)
+    seq = evaluate(
+        svm(), F, y, speaker=spk, protocol="loso", callback=calls.append, n_boot=20
+    )
     assert [c["fold"] for c in calls] == [1, 2, 3, 4]
     assert {"seed", "n_folds", "WA", "UA", "fit_seconds", "n_test"} <= set(calls[0])
     assert calls[0]["UA"] == pytest.approx(seq.runs[0]["folds"][0]["UA"])
     calls.clear()
-    par = evaluate(svm(), F, y, speaker=spk, protocol="loso", n_jobs=2,
-                   callback=calls.append, n_boot=20)
+    par = evaluate(
+        svm(),
+        F,
+        y,
+        speaker=spk,
+        protocol="loso",
+        n_jobs=2,
+        callback=calls.append,
+        n_boot=20,
+    )
     assert len(calls) == 4
     assert par.predictions().y_pred.tolist() == seq.predictions().y_pred.tolist()
     assert par.UA_ci == seq.UA_ci
@@ -132,11 +168,13 @@ def test_dask_backend(corpus, svm):
     distributed = pytest.importorskip("dask.distributed")
     _, F, y, spk = corpus
     ref = evaluate(svm(), F, y, speaker=spk, protocol="loso", n_boot=20)
-    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
-                            dashboard_address=None):
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    ):
         with parallel_config(backend="dask"):
-            rep = evaluate(svm(), F, y, speaker=spk, protocol="loso", n_jobs=-1,
-                           n_boot=20)
+            rep = evaluate(
+                svm(), F, y, speaker=spk, protocol="loso", n_jobs=-1, n_boot=20
+            )
     assert rep.predictions().y_pred.tolist() == ref.predictions().y_pred.tolist()
     assert rep.UA == ref.UA
 
@@ -170,8 +208,15 @@ def test_speaker_reaches_steps_that_request_it(corpus, svm):
 
 def test_extra_scoring_is_stored_per_fold(corpus, svm):
     _, F, y, spk = corpus
-    report = evaluate(svm(), F, y, speaker=spk, protocol="loso",
-                      scoring={"acc": "accuracy"}, n_boot=10)
+    report = evaluate(
+        svm(),
+        F,
+        y,
+        speaker=spk,
+        protocol="loso",
+        scoring={"acc": "accuracy"},
+        n_boot=10,
+    )
     for fold in report.runs[0]["folds"]:
         assert fold["scores"]["acc"] == pytest.approx(fold["WA"])
     assert "acc" in report.to_csv().splitlines()[0]

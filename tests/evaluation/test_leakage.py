@@ -27,7 +27,9 @@ def test_speaker_leaking_into_a_test_fold_is_refused(corpus, svm):
     report = evaluate(svm(), F, y, speaker=spk, cv=cv, n_boot=10)
     # spk00 is in fold 1's test and (one utterance) in fold 2's test
     assert report.leakage["folds_sharing_speakers"] == [
-        {"fold": 1, "speakers": ["spk00"]}, {"fold": 2, "speakers": ["spk00"]}]
+        {"fold": 1, "speakers": ["spk00"]},
+        {"fold": 2, "speakers": ["spk00"]},
+    ]
     assert report.protocol["speaker_independent"] is None
 
 
@@ -52,15 +54,26 @@ def test_duplicated_waveform_is_reported(corpus, svm):
     X = list(X)
     X[5] = X[0].copy()  # the same waveform twice; they fall in different folds
     cv = KFold(3, shuffle=True, random_state=0)
-    with pytest.warns(LeakageWarning, match="utterance 0 .* utterance 5|utterance 5 .* "
-                                            "utterance 0"):
-        report = evaluate(svm(), F, y, speaker=spk, audio=X, protocol="stratified-kfold",
-                          n_splits=3, n_boot=10)
+    with pytest.warns(
+        LeakageWarning, match="utterance 0 .* utterance 5|utterance 5 .* utterance 0"
+    ):
+        report = evaluate(
+            svm(),
+            F,
+            y,
+            speaker=spk,
+            audio=X,
+            protocol="stratified-kfold",
+            n_splits=3,
+            n_boot=10,
+        )
     pairs = report.leakage["duplicate_pairs"]
     assert report.leakage["n_duplicate_pairs"] == len(pairs) >= 1
     assert {frozenset((p["train"], p["test"])) for p in pairs} == {frozenset((0, 5))}
-    assert "1 train/test pair" in report.to_markdown() or "pair(s) found" in \
-        report.to_markdown()
+    assert (
+        "1 train/test pair" in report.to_markdown()
+        or "pair(s) found" in report.to_markdown()
+    )
     del cv
 
 
@@ -79,9 +92,14 @@ def test_duplicated_file_is_reported(tmp_path, tiny_corpus):
         rec = check_leakage(paths, None, splits)
     assert "utt0.wav" in str(caught[0].message)
     assert rec["hashed"] == "file bytes" and rec["n_duplicate_pairs"] == 2
-    assert {(p["fold"], p["train_item"].rsplit("/", 1)[-1],
-             p["test_item"].rsplit("/", 1)[-1]) for p in rec["duplicate_pairs"]} == {
-        (1, "utt0.wav", "copy_of_utt0.wav"), (2, "copy_of_utt0.wav", "utt0.wav")}
+    assert {
+        (
+            p["fold"],
+            p["train_item"].rsplit("/", 1)[-1],
+            p["test_item"].rsplit("/", 1)[-1],
+        )
+        for p in rec["duplicate_pairs"]
+    } == {(1, "utt0.wav", "copy_of_utt0.wav"), (2, "copy_of_utt0.wav", "utt0.wav")}
     # duplicates on the same side of every split are no leak
     with warnings.catch_warnings():
         warnings.simplefilter("error")

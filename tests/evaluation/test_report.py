@@ -1,4 +1,4 @@
-"""EvaluationReport: lossless JSON, CSV, markdown, plot, CI, figures from predictions."""
+"""EvaluationReport: lossless JSON, CSV, markdown, plot, CI, figures."""
 
 from __future__ import annotations
 
@@ -24,8 +24,16 @@ def report(tiny_corpus):
     from sklearn_ser.features import MFCC, FrameStatistics
 
     pipe = make_pipeline(MFCC(n_mfcc=13), FrameStatistics(), StandardScaler(), SVC())
-    return evaluate(pipe, tiny_corpus.X, tiny_corpus.y, speaker=tiny_corpus.speaker,
-                    protocol="loso", seeds=(0, 1), name="svm", corpus="tiny synthetic")
+    return evaluate(
+        pipe,
+        tiny_corpus.X,
+        tiny_corpus.y,
+        speaker=tiny_corpus.speaker,
+        protocol="loso",
+        seeds=(0, 1),
+        name="svm",
+        corpus="tiny synthetic",
+    )
 
 
 def test_json_round_trip_is_lossless(report, tmp_path):
@@ -35,8 +43,21 @@ def test_json_round_trip_is_lossless(report, tmp_path):
     assert back == report
     assert back.to_json() == text
     assert back.to_dict() == report.to_dict()
-    for attr in ("WA", "UA", "UA_ci", "WA_ci", "classes", "speakers", "protocol",
-                 "seeds", "runs", "leakage", "estimator", "versions", "ci"):
+    for attr in (
+        "WA",
+        "UA",
+        "UA_ci",
+        "WA_ci",
+        "classes",
+        "speakers",
+        "protocol",
+        "seeds",
+        "runs",
+        "leakage",
+        "estimator",
+        "versions",
+        "ci",
+    ):
         assert getattr(back, attr) == getattr(report, attr), attr
     np.testing.assert_array_equal(back.confusion_matrix, report.confusion_matrix)
     assert back.per_speaker_UA == report.per_speaker_UA
@@ -97,10 +118,23 @@ def test_return_predictions_false_keeps_the_figures(report, tiny_corpus):
     from sklearn.dummy import DummyClassifier
 
     X = np.zeros((len(tiny_corpus.y), 1))
-    kept = evaluate(DummyClassifier(), X, tiny_corpus.y, speaker=tiny_corpus.speaker,
-                    protocol="loso", check_duplicates=False)
-    lean = evaluate(DummyClassifier(), X, tiny_corpus.y, speaker=tiny_corpus.speaker,
-                    protocol="loso", check_duplicates=False, return_predictions=False)
+    kept = evaluate(
+        DummyClassifier(),
+        X,
+        tiny_corpus.y,
+        speaker=tiny_corpus.speaker,
+        protocol="loso",
+        check_duplicates=False,
+    )
+    lean = evaluate(
+        DummyClassifier(),
+        X,
+        tiny_corpus.y,
+        speaker=tiny_corpus.speaker,
+        protocol="loso",
+        check_duplicates=False,
+        return_predictions=False,
+    )
     assert not lean.has_predictions and lean.UA_ci == kept.UA_ci
     assert "y_pred" not in lean.runs[0]["folds"][0]
     assert EvaluationReport.from_json(lean.to_json()) == lean
@@ -150,8 +184,13 @@ def test_bad_json():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 2)),
-                min_size=2, max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 2)),
+        min_size=2,
+        max_size=40,
+    )
+)
 def test_figures_match_metrics_property(rows):
     """WA / UA / recall from the report = sklearn_ser.metrics, and JSON is lossless."""
     y = np.array([r[0] for r in rows])

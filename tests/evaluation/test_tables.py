@@ -65,18 +65,21 @@ def test_measurement_tables_match_the_json(path, generated):
     if report.has_predictions:
         from sklearn_ser.metrics import unweighted_accuracy
 
-        uas = [unweighted_accuracy(p.y_true, p.y_pred)
-               for p in (report.predictions(r["seed"]) for r in report.runs)]
+        uas = [
+            unweighted_accuracy(p.y_true, p.y_pred)
+            for p in (report.predictions(r["seed"]) for r in report.runs)
+        ]
         assert np.mean(uas) == pytest.approx(s["UA"], abs=1e-12)
 
 
 def test_paper_table_matches_the_json(generated):
     rows = _csv_rows(generated["paper_protocols.inc"])
     assert len(rows) == len(PAPER_ROWS)
-    for spec, row in zip(PAPER_ROWS, rows):
+    for spec, row in zip(PAPER_ROWS, rows, strict=True):
         assert spec["figure"] in row[2]  # the paper's figure, as copied
-        for (protocol, name), cell in zip((spec["same"], spec["independent"]),
-                                          row[3:5]):
+        for (protocol, name), cell in zip(
+            (spec["same"], spec["independent"]), row[3:5], strict=True
+        ):
             path = RESULTS / spec["corpus"] / protocol / f"{name}.json"
             if not path.is_file():
                 assert "not run" in cell and f"--only {name}" in cell
@@ -89,10 +92,11 @@ def test_paper_table_matches_the_json(generated):
 
 
 def test_readme_block_is_the_generated_one():
-    """The README's headline figures are the rendered block (rebuild docs to refresh)."""
+    """The README's headline figures are the rendered block (docs build refreshes)."""
     text = (REPO / "README.md").read_text()
-    match = re.search(re.escape(README_BEGIN) + r".*?" + re.escape(README_END), text,
-                      re.S)
+    match = re.search(
+        re.escape(README_BEGIN) + r".*?" + re.escape(README_END), text, re.S
+    )
     assert match, "README.md lost its results markers"
     assert match.group(0) == readme_block(load_results(RESULTS))
 
@@ -102,8 +106,10 @@ def test_missing_rows_and_folders(tmp_path):
     empty = write_generated(tmp_path / "nothing", tmp_path / "out")
     text = {p.name: p.read_text() for p in empty}
     assert "not run" in text["paper_protocols.inc"]
-    assert "--corpus ravdess --protocol random-split --test-size 0.3" in text[
-        "paper_protocols.inc"]
+    assert (
+        "--corpus ravdess --protocol random-split --test-size 0.3"
+        in text["paper_protocols.inc"]
+    )
     rows = _csv_rows(text["measurements.inc"])
     assert rows and all(r[4] == "not run" for r in rows)
     # a single results file fills its row only
@@ -116,5 +122,9 @@ def test_missing_rows_and_folders(tmp_path):
         readme.write_text(f"intro\n{README_BEGIN}\nOUTDATED\n{README_END}\nend\n")
         write_generated(one, tmp_path / "out1", readme=readme)
         new = readme.read_text()
-        assert new.startswith("intro\n") and new.endswith("end\n") and "OUTDATED" not in new
+        assert (
+            new.startswith("intro\n")
+            and new.endswith("end\n")
+            and "OUTDATED" not in new
+        )
         assert not update_readme(readme, load_results(one))  # already up to date
