@@ -29,7 +29,7 @@ class ComparisonResult:
         Percentile bootstrap interval of the difference.
     p_value : float
         Two-sided bootstrap p-value of "no difference" (twice the share of
-        replicates on the far side of zero, at most 1).
+        replicates on the far side of zero; between 1 / n_boot and 1).
     wilcoxon_p : float or None
         Wilcoxon signed-rank p-value over the units' own metric (speakers only,
         at least 6 with a non-zero difference), else None.
@@ -163,6 +163,8 @@ def compare(
     p = float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))
     if np.all(diff == 0):
         p = 1.0
+    # n_boot replicates cannot resolve a p-value below 1 / n_boot
+    p = max(p, 1.0 / n_boot)
     wilcoxon_p = None
     if kind == "speaker":
         f = _stats.ua if metric == "UA" else _stats.wa
@@ -181,7 +183,7 @@ def compare(
     sentence = (
         f"{metric} of {name_a} minus {name_b}: {d:+.3f} ({va:.3f} vs {vb:.3f}); "
         f"{pct} % CI [{ci[0]:+.3f}, {ci[1]:+.3f}] by a paired bootstrap over "
-        f"{len(units_a)} {kind}s, p = {p:.3g}"
+        f"{len(units_a)} {kind}s, p {'<=' if p == 1.0 / n_boot else '='} {p:.3g}"
         + (
             ""
             if wilcoxon_p is None

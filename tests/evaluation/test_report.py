@@ -183,6 +183,7 @@ def test_bad_json():
         EvaluationReport.from_json("no/such/file.json")
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # sklearn, on the reference side
 @settings(max_examples=25, deadline=None)
 @given(
     st.lists(
