@@ -17,7 +17,7 @@ from sklearn.model_selection import cross_validate
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import get_routing_for_object
 
-from ._leakage import check_leakage
+from ._leakage import LeakageWarning, check_leakage
 from ._protocols import make_splits
 from ._report import EvaluationReport, build_report, json_safe
 
@@ -303,13 +303,20 @@ default=None
         raise ValueError("evaluate: the splitter produced no folds")
     if speaker_independent is not None:
         record["speaker_independent"] = bool(speaker_independent)
-    leakage = check_leakage(
-        audio if audio is not None else X,
-        speaker,
-        splits,
-        speaker_independent=record["speaker_independent"],
-        check_duplicates=check_duplicates,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LeakageWarning)
+        leakage = check_leakage(
+            audio if audio is not None else X,
+            speaker,
+            splits,
+            speaker_independent=record["speaker_independent"],
+            check_duplicates=check_duplicates,
+        )
+    for w in caught:  # re-issued so that they point at the caller of evaluate
+        if issubclass(w.category, LeakageWarning):
+            warnings.warn(w.message, LeakageWarning, stacklevel=2)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     seed_keys = (
         sorted(

@@ -56,7 +56,7 @@ def test_duplicated_waveform_is_reported(corpus, svm):
     cv = KFold(3, shuffle=True, random_state=0)
     with pytest.warns(
         LeakageWarning, match="utterance 0 .* utterance 5|utterance 5 .* utterance 0"
-    ):
+    ) as caught:
         report = evaluate(
             svm(),
             F,
@@ -67,6 +67,7 @@ def test_duplicated_waveform_is_reported(corpus, svm):
             n_splits=3,
             n_boot=10,
         )
+    assert caught[0].filename == __file__  # points at the caller of evaluate
     pairs = report.leakage["duplicate_pairs"]
     assert report.leakage["n_duplicate_pairs"] == len(pairs) >= 1
     assert {frozenset((p["train"], p["test"])) for p in pairs} == {frozenset((0, 5))}
