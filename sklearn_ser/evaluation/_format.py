@@ -54,9 +54,13 @@ def report_markdown(report: Any) -> str:
         "| figure | WA | UA |",
         "|---|---|---|",
         f"| pooled over folds | {fmt(s['WA'])} | {fmt(s['UA'])} |",
-        f"| {int(100 * ci.get('level', 0.95))} % CI (bootstrap over "
-        f"{ci.get('n_units')} {ci.get('unit')}s) | {_ci(s['WA_ci'])} | "
-        f"{_ci(s['UA_ci'])} |",
+        f"| {round(100 * ci.get('level', 0.95))} % CI ("
+        + (
+            f"bootstrap over {ci['n_units']} {ci['unit']}s"
+            if ci.get("unit")
+            else "not computed"
+        )
+        + f") | {_ci(s['WA_ci'])} | {_ci(s['UA_ci'])} |",
         f"| per fold, mean ± std | {fmt(s['WA_fold_mean'])} ± {fmt(s['WA_fold_std'])} "
         f"| {fmt(s['UA_fold_mean'])} ± {fmt(s['UA_fold_std'])} |",
     ]
@@ -252,7 +256,7 @@ def report_plot(report: Any, *, axes: Any = None, normalize: str = "true") -> An
                 *report.UA_ci,
                 color="k",
                 alpha=0.1,
-                label=f"{int(100 * report.ci['level'])} % CI",
+                label=f"{round(100 * report.ci['level'])} % CI",
             )
         ax.set_xlim(0, 1)
         ax.set_xlabel("UA of the speaker's utterances")

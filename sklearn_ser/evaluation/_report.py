@@ -479,6 +479,7 @@ def build_report(
             "name": "custom",
             "description": "given predictions",
             "speaker_independent": None,
+            "n_splits": len(runs[0]) if runs else 0,
         },
         "seeds": list(seeds)[: len(runs)],
         "classes": classes.tolist(),
