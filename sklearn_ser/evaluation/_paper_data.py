@@ -20,8 +20,8 @@ ROW_LABELS = {
     "cascaded_joint": "liu2023 cascaded attention, joint loss",
     "blstm_ams": "zhou CNN-BLSTM-attention, AM-softmax",
     "blstm_focal": "zhou CNN-BLSTM-attention, focal loss",
-    "resnet_softmax": "kumar ResNet1D, softmax only",
-    "cosine_embedding": "kumar cosine embedding, softmax + triplet",
+    "resnet_softmax": "kumar ResNet1D, softmax only (40 epochs)",
+    "cosine_embedding": "kumar cosine embedding, softmax + triplet (40 + 20 epochs)",
 }
 
 CORPUS_NAMES = {
