@@ -318,15 +318,11 @@ default=None
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
-    seed_keys = (
-        sorted(
-            k
-            for k in getattr(estimator, "get_params", dict)(deep=True)
-            if k.endswith("random_state")
-        )
-        if hasattr(estimator, "get_params")
-        else []
+    # every random_state of the estimator and of its nested steps (a__b__random_state)
+    params_now = (
+        estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
     )
+    seed_keys = sorted(k for k in params_now if k.endswith("random_state"))
     fit_params = dict(params or {})
     predict_params: dict = {}
     if speaker is not None:
