@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["report_csv", "report_markdown", "report_plot", "fmt"]
+__all__ = ["report_csv", "report_markdown", "report_plot", "report_text", "fmt"]
 
 
 def fmt(value: Any, digits: int = 3) -> str:
@@ -103,6 +103,45 @@ def report_markdown(report: Any) -> str:
     lk = report.leakage or {}
     if lk:
         lines += ["", "Leakage checks: " + leakage_sentence(lk)]
+    return "\n".join(lines) + "\n"
+
+
+def report_text(report: Any) -> str:
+    """Plain text for a terminal: folds, pooled figures with CI, per-class recall."""
+    s = report.summary
+    p = report.protocol
+    lines = [
+        f"{report.name or report.estimator.get('class', 'estimator')}: "
+        f"{p['description']}; seeds {report.seeds}",
+        f"{'seed':>5} {'fold':>5} {'n_test':>6}     WA     UA",
+    ]
+    for row in report.fold_scores:
+        lines.append(
+            f"{row['seed']!s:>5} {row['fold']:>5} {row['n_test']:>6}  "
+            f"{row['WA']:.3f}  {row['UA']:.3f}"
+        )
+    ci = report.UA_ci
+    lines.append(
+        f"pooled over folds: WA {report.WA:.3f}  UA {report.UA:.3f}"
+        + (
+            ""
+            if ci is None
+            else f"  (95 % CI of UA {ci[0]:.3f}-{ci[1]:.3f}, bootstrap over "
+            f"{report.ci['n_units']} {report.ci['unit']}s)"
+        )
+    )
+    lines.append(
+        f"per fold: UA {s['UA_fold_mean']:.3f} ± {s['UA_fold_std']:.3f}; "
+        f"chance UA {1 / len(report.classes):.3f}"
+    )
+    width = max([5] + [len(str(c)) for c in report.classes])
+    lines.append(f"{'class':<{width}}  recall  support")
+    for lab, r, n in zip(
+        report.classes, s["per_class_recall"], report._data["class_counts"], strict=True
+    ):
+        lines.append(f"{str(lab):<{width}}  {fmt(r):>6}  {n:7d}")
+    if report.leakage:
+        lines.append("leakage checks: " + leakage_sentence(report.leakage))
     return "\n".join(lines) + "\n"
 
 

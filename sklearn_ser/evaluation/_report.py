@@ -307,6 +307,12 @@ class EvaluationReport:
 
         return report_markdown(self)
 
+    def to_text(self) -> str:
+        """Plain text for a terminal: folds, pooled WA / UA with CI, class recalls."""
+        from ._format import report_text
+
+        return report_text(self)
+
     def to_csv(self, path: str | Path | None = None, *, what: str = "folds") -> str:
         """CSV of the folds (one row per seed and fold, then the pooled rows) or of
         the predictions (``what="predictions"``); also written to ``path``."""

@@ -36,8 +36,7 @@ README_END = "<!-- /results -->"
 
 
 def load_results(folder: str | Path) -> dict[tuple[str, str, str], EvaluationReport]:
-    """``{(corpus, protocol, row): report}`` of each ``<corpus>/<protocol>/<row>.json``.
-    """
+    """Every ``<corpus>/<protocol>/<row>.json`` report, keyed by those three."""
     folder = Path(folder)
     out = {}
     if not folder.is_dir():

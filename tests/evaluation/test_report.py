@@ -166,6 +166,12 @@ def test_markdown(report):
         assert f"| {spk} |" in md
 
 
+def test_text(report):
+    text = report.to_text()
+    assert "leave-one-speaker-out" in text and f"UA {report.UA:.3f}" in text
+    assert text.count("\n") > 2 * 4  # a line per (seed, fold)
+
+
 def test_plot(report):
     import matplotlib.pyplot as plt
 
