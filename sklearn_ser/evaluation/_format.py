@@ -4,12 +4,47 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["report_csv", "report_markdown", "report_plot", "report_text", "fmt"]
+__all__ = [
+    "dumps",
+    "report_csv",
+    "report_markdown",
+    "report_plot",
+    "report_text",
+    "fmt",
+]
+
+
+def dumps(value: Any, indent: int | None = 1, _level: int = 0) -> str:
+    """JSON with nested structure indented but every list of scalars on one line.
+
+    The same data as :func:`json.dumps` (``json.loads`` of either gives equal
+    objects); the predictions and indices stay one line each, so the results
+    files remain readable in a diff.
+    """
+    if indent is None:
+        return json.dumps(value, allow_nan=False)
+    pad = " " * (indent * (_level + 1))
+    end = " " * (indent * _level)
+    if isinstance(value, dict) and value:
+        items = [
+            f"{pad}{json.dumps(str(k))}: {dumps(v, indent, _level + 1)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+    if (
+        isinstance(value, list)
+        and value
+        and any(isinstance(v, dict | list) for v in value)
+    ):
+        items = [pad + dumps(v, indent, _level + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + end + "]"
+    return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
 def fmt(value: Any, digits: int = 3) -> str:

@@ -121,7 +121,9 @@ class EvaluationReport:
         >>> EvaluationReport.from_json(r.to_json()) == r
         True
         """
-        text = json.dumps(self._data, indent=indent, allow_nan=False) + "\n"
+        from ._format import dumps
+
+        text = dumps(self._data, indent) + "\n"
         if path is not None:
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
