@@ -148,16 +148,18 @@ def test_parallel_equals_sequential_and_callback(corpus, svm):
     assert {"seed", "n_folds", "WA", "UA", "fit_seconds", "n_test"} <= set(calls[0])
     assert calls[0]["UA"] == pytest.approx(seq.runs[0]["folds"][0]["UA"])
     calls.clear()
-    par = evaluate(
-        svm(),
-        F,
-        y,
-        speaker=spk,
-        protocol="loso",
-        n_jobs=2,
-        callback=calls.append,
-        n_boot=20,
-    )
+    # the parallel branch, on threads (process workers take long to start here)
+    with parallel_config(backend="threading"):
+        par = evaluate(
+            svm(),
+            F,
+            y,
+            speaker=spk,
+            protocol="loso",
+            n_jobs=2,
+            callback=calls.append,
+            n_boot=20,
+        )
     assert len(calls) == 4
     assert par.predictions().y_pred.tolist() == seq.predictions().y_pred.tolist()
     assert par.UA_ci == seq.UA_ci
