@@ -362,7 +362,9 @@ class EvaluationReport:
         folds : array-like of shape (n_utterances,), default=None
             Fold number of each utterance (its test fold); default one fold.
         **kwargs
-            Passed to :func:`build_report` (``protocol``, ``n_boot``, ...).
+            ``name``, ``corpus``, ``classes``, ``protocol`` (a dict as
+            :attr:`protocol`), ``n_boot``, ``ci_level``, ``ci_random_state``, as
+            in :func:`evaluate`.
 
         Returns
         -------
