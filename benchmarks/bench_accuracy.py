@@ -34,6 +34,7 @@ epochs of every deep model; ``--seeds 0,1,2`` runs each row once per seed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -170,6 +171,16 @@ CORPORA = {
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def _relative_paths(path: Path) -> None:
+    """Results are kept in the repository: the corpus folder is written as
+    ``$SER_DATA`` rather than this machine's path (duplicate pairs name files)."""
+    home = os.environ.get("SER_DATA")
+    if home:
+        text = path.read_text()
+        root = json.dumps(str(Path(home).resolve()))[1:-1]
+        path.write_text(text.replace(root, "$SER_DATA"))
+
+
 def load(args):
     """X (paths or waveforms), y, speaker, corpus description, corpus key."""
     home = Path(os.environ.get("SER_DATA", Path(__file__).resolve().parents[2]
@@ -291,6 +302,7 @@ def main(argv=None):
         if not args.no_save:
             path = args.out / corpus_key / folder / f"{name}{suffix}.json"
             report.to_json(path)
+            _relative_paths(path)
             print(f"# wrote {path}", file=sys.stderr)
     first = table[0][1]
     print(f"# {corpus}; {first.protocol['description']}, seeds {seeds}; "
