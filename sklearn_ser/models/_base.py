@@ -168,6 +168,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
     device_ : str
         The device the network was trained on (``device`` with ``"auto"``
         resolved).
+    n_threads_ : int
+        CPU threads ``fit`` ran with (``n_jobs`` after the machine's load).
     module_, criterion_, optimizer_, history_
         skorch's fitted objects; ``history_`` has ``train_loss``,
         ``segments_per_s`` and, with a triplet term, ``active_triplets`` per epoch.
@@ -260,8 +262,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         """The device (``"auto"`` resolved) and the thread budget of one call."""
         if self.n_jobs == 0:
             raise ValueError(f"{type(self).__name__}: n_jobs must not be 0")
-        with self._on_device(), thread_limits(self.n_jobs):
-            yield
+        with self._on_device(), thread_limits(self.n_jobs) as n_threads:
+            yield n_threads
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, **fit_params):
@@ -301,8 +303,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         rng = np.random.default_rng(self.random_state)
         self.seed_ = int(rng.integers(2**31 - 1))
         data = self._training_data(items, y_enc, rng)
-        with self._runtime(), torch.random.fork_rng(devices=[]):
-            self.device_ = str(self.device)
+        with self._runtime() as n_threads, torch.random.fork_rng(devices=[]):
+            self.device_, self.n_threads_ = str(self.device), n_threads
             torch.manual_seed(self.seed_)
             self._fit_segments(data, **fit_params)
         return self

@@ -208,10 +208,7 @@ class CNNBLSTMAttention(SERModule):
                 blocks.append(nn.AvgPool2d(2))
             blocks.append(nn.Dropout(self.dropout))
             previous = width
-        # channels-last (NHWC): oneDNN's convolutions, batch norm and pooling are
-        # faster on it (benchmarks/bench_networks.py --zhou); same arithmetic up to
-        # the order of summation
-        self.blocks = nn.Sequential(*blocks).to(memory_format=torch.channels_last)
+        self.blocks = nn.Sequential(*blocks)
         # zhou §3.1: BLSTM, 64 memory cells on each direction.
         self.lstm = nn.LSTM(
             previous * reduced, self.lstm_hidden, batch_first=True, bidirectional=True
@@ -219,6 +216,22 @@ class CNNBLSTMAttention(SERModule):
         self.projection = nn.Linear(2 * self.lstm_hidden, feature_dim)
         self.attention = _LuongAttentionPooling(feature_dim, statistics=statistics)
         self.classifier = make_head(head, self.embedding_dim, self.n_classes)
+
+    def train(self, mode: bool = True):
+        """Set training mode; in eval mode the convolution blocks run channels-last.
+
+        oneDNN's convolutions, batch norm and pooling are faster on the NHWC layout
+        (inference about 1.6x, ``benchmarks/bench_networks.py --zhou``), with the
+        same logits up to the order of summation (~1e-8). Training keeps the
+        contiguous layout, so that training arithmetic is unchanged (a difference
+        of 1e-8 per step grows under Adam to ~1e-4 after an epoch).
+        """
+        super().train(mode)
+        layout = torch.contiguous_format if mode else torch.channels_last
+        for p in self.blocks.parameters():
+            if p.dim() == 4:
+                p.data = p.data.contiguous(memory_format=layout)
+        return self
 
     @property
     def min_frames(self) -> int:
@@ -251,8 +264,9 @@ class CNNBLSTMAttention(SERModule):
             ``"pooling"``: ``[shape=(batch, pooled_frames)]``, rows summing to 1.
         """
         self._check_input(x)
-        maps = self.blocks(x.contiguous(memory_format=torch.channels_last))
-        # maps: (batch, channels, reduced bands, pooled frames)
+        if not self.training:  # see ``train``
+            x = x.contiguous(memory_format=torch.channels_last)
+        maps = self.blocks(x)  # (batch, channels, reduced bands, pooled frames)
         batch, channels, bands, frames = maps.shape
         sequence = maps.reshape(batch, channels * bands, frames).transpose(1, 2)
         output, (h_n, _) = self.lstm(sequence)  # h_t = [→h_t, ←h_t] (zhou §3.3)
