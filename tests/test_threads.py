@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numba
 import pytest
 import torch
@@ -86,3 +88,18 @@ def test_passive_openmp_env_keeps_the_users_values(monkeypatch):
     assert passive_openmp_env()["OMP_WAIT_POLICY"] == "PASSIVE"
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     assert passive_openmp_env()["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def test_importing_sklearn_ser_first_makes_openmp_passive_unless_set():
+    import subprocess
+    import sys
+
+    code = "import os, sklearn_ser; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "ACTIVE"
