@@ -27,7 +27,13 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from sklearn_ser.nn import TFCNN, CascadedAttentionNet, CNNBLSTMAttention, CNNLSTM, ResNet1D
+from sklearn_ser.nn import (
+    TFCNN,
+    CascadedAttentionNet,
+    CNNBLSTMAttention,
+    CNNLSTM,
+    ResNet1D,
+)
 
 # (module, constructor kwargs, input shape of one segment) at the recipes' settings
 NETWORKS = {

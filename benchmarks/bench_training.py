@@ -152,7 +152,9 @@ def contention(threads: int, epochs: int, policies=POLICIES) -> None:
             finally:
                 hog.kill()
                 hog.wait()
-            print(f"| {model} | {policy} ({idle['threads']}/{busy['threads']} thr) | {idle['wall']:.1f} | {idle['cpu']:.1f} | "
+            thr = f"{idle['threads']}/{busy['threads']} thr"
+            print(f"| {model} | {policy} ({thr}) | {idle['wall']:.1f} | "
+                  f"{idle['cpu']:.1f} | "
                   f"{busy['wall']:.1f} | {busy['cpu']:.1f} | "
                   f"{busy['wall'] / idle['wall']:.2f}x | "
                   f"{busy['cpu'] / idle['cpu']:.2f}x |", flush=True)

@@ -26,8 +26,10 @@ def make_features(n_per_class=4, n_features=12, seed=0):
     out[:] = X
     return out, np.array(y)
 
-CUDA = pytest.mark.skipif(not torch.cuda.is_available(),
-                          reason="needs a CUDA device (torch.cuda.is_available() is False)")
+CUDA = pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason="needs a CUDA device (torch.cuda.is_available() is False)",
+)
 
 
 def small(**kwargs):

@@ -31,7 +31,8 @@ def _nchw_reference(net):
 
 def test_channels_last_zhou_matches_nchw_within_rounding():
     torch.manual_seed(0)
-    net = CNNBLSTMAttention(n_classes=7, n_features=40, pooling="attentive_stats").eval()
+    net = CNNBLSTMAttention(n_classes=7, n_features=40, pooling="attentive_stats")
+    net.eval()
     ref, forward = _nchw_reference(net)
     x = torch.randn(3, 1, 40, 96)
     with torch.no_grad():
