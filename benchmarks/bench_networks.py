@@ -131,9 +131,11 @@ def zhou_variants(batch, repeat):
     steps = {k: steppers(copy.deepcopy(base), shape, batch, **v)
              for k, v in variants.items()}
     ref = steps["fp32 NCHW"][1]()
+    # same weights: the logits' difference before any training step
+    diffs = {k: (infer() - ref).abs().max().item() for k, (_, infer) in steps.items()}
     for k, (train, infer) in steps.items():
         train()
-        steps[k] = (train, infer, [], [], (infer() - ref).abs().max().item())
+        steps[k] = (train, infer, [], [], diffs[k])
     for _ in range(repeat):
         for train, infer, tt, ti, _ in steps.values():
             tt.append(timed(train))
