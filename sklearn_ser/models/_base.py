@@ -9,14 +9,18 @@ parameter constraints in ``_params.py``.
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
+from numbers import Integral
 
 import numpy as np
 import torch
 from sklearn.base import TransformerMixin
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 
 from sklearn_ser.losses import loss_contract
+from sklearn_ser.utils._threads import thread_limits
 from sklearn_ser.utils._validation import check_labels
 
 from ._net import UtteranceNet
@@ -123,7 +127,27 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         ``segments_per_s`` and ``active_triplets``; 2 adds a progress bar per epoch
         counting segments (its rate is segments/s) with the running loss.
     device : str, default="cpu"
-        Torch device.
+        Torch device; ``"auto"`` picks CUDA when available, else Apple's MPS,
+        else the CPU (``device_`` tells which). On CUDA, training and inference
+        run under automatic mixed precision (:func:`torch.autocast` in float16
+        with a gradient scaler; losses and probabilities stay float32), batches
+        come from pinned memory and are copied without blocking. The parameter
+        keeps the value given (a model fitted with ``"auto"`` on a GPU loads on a
+        CPU-only machine).
+    mixed_precision : "auto" or bool, default="auto"
+        Run the network under :func:`torch.autocast`: ``"auto"`` on CUDA only
+        (float16 with a gradient scaler); ``True`` on any device (bfloat16 off
+        CUDA, where the CPU has bfloat16 instructions, avx512_bf16 or AMX: zhou's
+        network trains about 2x faster there, its logits moving by ~2e-4, see
+        docs/performance.rst); ``False`` never. Losses and probabilities are
+        computed in float32.
+    n_jobs : int or None, default=None
+        Threads for torch, BLAS/OpenMP and numba during ``fit`` and prediction
+        (:func:`sklearn_ser.utils._threads.thread_limits`): joblib's convention
+        (``-1`` all CPUs); ``None`` keeps ``OMP_NUM_THREADS`` or torch's current
+        count. Either way, cores other processes keep busy are left out (never
+        below one thread), since threads that share a core with another CPU-bound
+        process wait for each other at every layer (docs/performance.rst).
     compile : bool, default=False
         skorch's switch: :func:`torch.compile` the network (``compile__*`` go to
         it; the loss stays eager). On CPU it needs a C++ compiler and the first fit
@@ -141,6 +165,11 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         Features per frame seen in fit (``F``).
     feature_shape_ : tuple of int
         ``(C, F)`` of the training utterances.
+    device_ : str
+        The device the network was trained on (``device`` with ``"auto"``
+        resolved).
+    n_threads_ : int
+        CPU threads ``fit`` ran with (``n_jobs`` after the machine's load).
     module_, criterion_, optimizer_, history_
         skorch's fitted objects; ``history_`` has ``train_loss``,
         ``segments_per_s`` and, with a triplet term, ``active_triplets`` per epoch.
@@ -156,7 +185,12 @@ class SERClassifier(TransformerMixin, UtteranceNet):
     is read as one channel and 2-D tabular ``(n, F)`` input as one-frame utterances.
     """
 
-    _parameter_constraints: dict = SER_CLASSIFIER_CONSTRAINTS
+    _parameter_constraints: dict = {
+        **SER_CLASSIFIER_CONSTRAINTS,
+        "device": [str, torch.device, None],
+        "n_jobs": [Integral, None],
+        "mixed_precision": [StrOptions({"auto"}), "boolean"],
+    }
 
     def __init__(
         self,
@@ -187,6 +221,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         train_split=None,
         verbose: int = 0,
         device: str = "cpu",
+        n_jobs: int | None = None,
+        mixed_precision="auto",
         **kwargs,
     ):
         super().__init__(
@@ -218,6 +254,16 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         self.validation_fraction = validation_fraction
         self.lr_schedule = lr_schedule
         self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.mixed_precision = mixed_precision
+
+    @contextmanager
+    def _runtime(self):
+        """The device (``"auto"`` resolved) and the thread budget of one call."""
+        if self.n_jobs == 0:
+            raise ValueError(f"{type(self).__name__}: n_jobs must not be 0")
+        with self._on_device(), thread_limits(self.n_jobs) as n_threads:
+            yield n_threads
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, **fit_params):
@@ -257,7 +303,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         rng = np.random.default_rng(self.random_state)
         self.seed_ = int(rng.integers(2**31 - 1))
         data = self._training_data(items, y_enc, rng)
-        with torch.random.fork_rng(devices=[]):
+        with self._runtime() as n_threads, torch.random.fork_rng(devices=[]):
+            self.device_, self.n_threads_ = str(self.device), n_threads
             torch.manual_seed(self.seed_)
             self._fit_segments(data, **fit_params)
         return self
@@ -297,7 +344,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         # as in fit: with early stopping, utterances of this call are held out
         seed = self.seed_ + len(self.history)
         data = self._training_data(items, y_enc, np.random.default_rng(seed))
-        with torch.random.fork_rng(devices=[]):
+        with self._runtime(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             NeuralNetClassifier.partial_fit(self, data, data.y, **fit_params)
         return self
@@ -309,7 +356,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         items = as_utterances(X, name=name, feature_shape=self.feature_shape_)
         seg, owner = self._segments(items, hop=self.test_hop)
         # DataLoader draws its base seed from the global generator: leave it as it was.
-        with torch.random.fork_rng(devices=[]):
+        with self._runtime(), torch.random.fork_rng(devices=[]):
             logits, embedding = self._split_output(self.forward(seg, training=False))
         return logits, embedding, owner, len(items)
 

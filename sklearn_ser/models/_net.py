@@ -3,10 +3,14 @@ its module (:mod:`sklearn_ser.nn`) and its loss (:mod:`sklearn_ser.losses`)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from sklearn.exceptions import NotFittedError
 from skorch import NeuralNetClassifier
+from skorch.dataset import unpack_data
+from skorch.utils import TeeGenerator
 from torch.utils.data import DataLoader
 
 from sklearn_ser.losses import get_loss, loss_contract
@@ -17,7 +21,32 @@ from ._params import check_estimator_params
 from ._sampling import MPerClassBatchSampler
 from ._segments import SegmentDataset, segment_utterances, training_segments
 
-__all__ = ["UtteranceNet", "module_kwargs"]
+__all__ = ["UtteranceNet", "module_kwargs", "resolve_device"]
+
+
+def resolve_device(device):
+    """The torch device ``device`` names: ``"auto"`` is CUDA when available, else
+    Apple's MPS when available, else the CPU; anything else is returned as given."""
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def _to_float32(output):
+    """Half-precision outputs of an autocast region back to float32 (the losses
+    and probabilities are computed in full precision)."""
+    if isinstance(output, torch.Tensor):
+        return output.float() if output.is_floating_point() else output
+    if isinstance(output, (tuple, list)):
+        return type(output)(_to_float32(o) for o in output)
+    if isinstance(output, dict):
+        return {k: _to_float32(v) for k, v in output.items()}
+    return output
 
 
 def module_kwargs(module, *, given: dict, sizes: dict, head: str, name: str) -> dict:
@@ -71,6 +100,102 @@ class UtteranceNet(NeuralNetClassifier):
             criterion = self._criterion_class() if criterion is None else criterion
             return loss_contract(criterion).needs_balanced_batches
         return self.batch_sampler == "m_per_class"
+
+    # ------------------------------------------------------------ device / AMP
+    #: device types on which ``mixed_precision="auto"`` turns autocast on
+    _amp_device_types = ("cuda",)
+
+    @contextmanager
+    def _on_device(self):
+        """Within the block ``self.device`` is the resolved device (``"auto"``
+        picked), so that skorch moves modules and batches there; the parameter
+        comes back as the user gave it."""
+        chosen = self.device
+        self.device = resolve_device(chosen)
+        try:
+            yield self.device
+        finally:
+            self.device = chosen
+
+    def _device_type(self) -> str:
+        return torch.device(resolve_device(self.device)).type
+
+    def _amp(self) -> bool:
+        """Whether training and inference run under :func:`torch.autocast`."""
+        choice = getattr(self, "mixed_precision", "auto")
+        if choice == "auto":
+            return self._device_type() in self._amp_device_types
+        return bool(choice)
+
+    def _amp_dtype(self):
+        """float16 on CUDA (with a gradient scaler), bfloat16 elsewhere."""
+        return torch.float16 if self._device_type() == "cuda" else torch.bfloat16
+
+    def _autocast(self):
+        return torch.autocast(self._device_type(), dtype=self._amp_dtype(),
+                              enabled=self._amp())
+
+    def get_params_for(self, prefix):
+        params = super().get_params_for(prefix)
+        # pinned host memory lets the copies to an accelerator run asynchronously
+        if (prefix in ("iterator_train", "iterator_valid")
+                and self._device_type() == "cuda" and "pin_memory" not in params):
+            params["pin_memory"] = True
+        return params
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, torch.Tensor) and self._device_type() != "cpu":
+            x = x.to(self.device, non_blocking=True)
+        return super().infer(x, **fit_params)
+
+    def evaluation_step(self, batch, training=False):
+        if not self._amp():
+            return super().evaluation_step(batch, training=training)
+        with self._autocast():
+            output = super().evaluation_step(batch, training=training)
+        return _to_float32(output)
+
+    def train_step_single(self, batch, **fit_params):
+        if not self._amp():
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        with self._autocast():
+            y_pred = self.infer(Xi, **fit_params)
+        y_pred = _to_float32(y_pred)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        scaler = getattr(self, "_grad_scaler", None)
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def train_step(self, batch, **fit_params):
+        if not self._amp() or self._amp_dtype() != torch.float16:
+            return super().train_step(batch, **fit_params)  # bfloat16 needs no scaler
+        # GradScaler takes no optimizer closure: one forward/backward, then step
+        if getattr(self, "_grad_scaler", None) is None:
+            self._grad_scaler = torch.amp.GradScaler(self._device_type())
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self.notify("on_grad_computed",
+                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                    batch=batch)
+        for name in self._optimizers:
+            self._grad_scaler.step(getattr(self, name + "_"))
+        self._grad_scaler.update()
+        return step
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_grad_scaler", None)  # may hold accelerator tensors
+        return state
+
+    def __setstate__(self, state):
+        chosen = state.get("device")
+        if chosen != "auto":
+            return super().__setstate__(state)
+        state["device"] = resolve_device(chosen)  # where to map the weights
+        super().__setstate__(state)
+        self.device = chosen
 
     # ------------------------------------------------------------- skorch hooks
     @property
