@@ -78,6 +78,8 @@ def _ser_net(s: State) -> None:
     s.int("segment_length_", lo=1, hi=MAX_SEGMENT_FRAMES)
     s.array("class_weight_", shape=(k,), none=True)
     s.int("seed_", lo=0)
+    s.text("device_", optional=True)  # a record of fit; the parameter decides at load
+    s.int("n_threads_", lo=1, hi=100_000, optional=True)
     inferred = s.array("classes_inferred_", kinds="iu", ndim=1, optional=True)
     if inferred is not _MISSING and (inferred.size and (
         inferred.min() < 0 or inferred.max() >= k

@@ -8,23 +8,25 @@ parameter constraints in ``_params.py``.
 
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
 import torch
 from sklearn.base import TransformerMixin
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 
 from sklearn_ser.losses import loss_contract
-from sklearn_ser.utils._threads import thread_limits
-from sklearn_ser.utils._validation import check_labels
+from sklearn_ser.utils._docs import fill_doc
 
-from ._net import UtteranceNet
-from ._params import SER_CLASSIFIER_CONSTRAINTS, class_weight_vector
+from ._net import RUNTIME_PARAMS_DOC, UtteranceNet
+from ._params import (
+    SER_CLASSIFIER_CONSTRAINTS,
+    check_known_labels,
+    class_weight_vector,
+)
+from ._sampling import warn_single_utterance_classes
 from ._segments import (
     SegmentDataset,
     as_utterances,
@@ -36,6 +38,7 @@ from ._segments import (
 __all__ = ["SERClassifier"]
 
 
+@fill_doc(runtime_params=RUNTIME_PARAMS_DOC)
 class SERClassifier(TransformerMixin, UtteranceNet):
     """A skorch classifier over utterances: segments in, utterance decisions out.
 
@@ -126,33 +129,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         0 silent (use this inside searches); 1 a line per epoch with the losses,
         ``segments_per_s`` and ``active_triplets``; 2 adds a progress bar per epoch
         counting segments (its rate is segments/s) with the running loss.
-    device : str, default="cpu"
-        Torch device; ``"auto"`` picks CUDA when available, else Apple's MPS,
-        else the CPU (``device_`` tells which). On CUDA, training and inference
-        run under automatic mixed precision (:func:`torch.autocast` in float16
-        with a gradient scaler; losses and probabilities stay float32), batches
-        come from pinned memory and are copied without blocking. The parameter
-        keeps the value given (a model fitted with ``"auto"`` on a GPU loads on a
-        CPU-only machine).
-    mixed_precision : "auto" or bool, default="auto"
-        Run the network under :func:`torch.autocast`: ``"auto"`` on CUDA only
-        (float16 with a gradient scaler); ``True`` on any device (bfloat16 off
-        CUDA, where the CPU has bfloat16 instructions, avx512_bf16 or AMX: zhou's
-        network trains about 2x faster there, its logits moving by ~2e-4, see
-        docs/performance.rst); ``False`` never. Losses and probabilities are
-        computed in float32.
-    n_jobs : int or None, default=None
-        Threads for torch, BLAS/OpenMP and numba during ``fit`` and prediction
-        (:func:`sklearn_ser.utils._threads.thread_limits`): joblib's convention
-        (``-1`` all CPUs); ``None`` keeps ``OMP_NUM_THREADS`` or torch's current
-        count. Either way, cores other processes keep busy are left out (never
-        below one thread), since threads that share a core with another CPU-bound
-        process wait for each other at every layer (docs/performance.rst).
-    compile : bool, default=False
-        skorch's switch: :func:`torch.compile` the network (``compile__*`` go to
-        it; the loss stays eager). On CPU it needs a C++ compiler and the first fit
-        of a process compiles for 15-35 s; ``benchmarks/bench_training.py
-        --compile`` measured training 1.46x faster on one thread, inference 2.6x.
+    %(runtime_params)s
     **kwargs
         Other skorch parameters (``module__*``, ``criterion__*``, ``optimizer__*``,
         ``callbacks``...).
@@ -169,7 +146,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         The device the network was trained on (``device`` with ``"auto"``
         resolved).
     n_threads_ : int
-        CPU threads ``fit`` ran with (``n_jobs`` after the machine's load).
+        CPU threads ``fit`` ran with (``n_jobs`` resolved).
     module_, criterion_, optimizer_, history_
         skorch's fitted objects; ``history_`` has ``train_loss``,
         ``segments_per_s`` and, with a triplet term, ``active_triplets`` per epoch.
@@ -188,7 +165,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
     _parameter_constraints: dict = {
         **SER_CLASSIFIER_CONSTRAINTS,
         "device": [str, torch.device, None],
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"),
+                   Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "mixed_precision": [StrOptions({"auto"}), "boolean"],
     }
 
@@ -257,14 +235,6 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         self.n_jobs = n_jobs
         self.mixed_precision = mixed_precision
 
-    @contextmanager
-    def _runtime(self):
-        """The device (``"auto"`` resolved) and the thread budget of one call."""
-        if self.n_jobs == 0:
-            raise ValueError(f"{type(self).__name__}: n_jobs must not be 0")
-        with self._on_device(), thread_limits(self.n_jobs) as n_threads:
-            yield n_threads
-
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, **fit_params):
         """Fit the network on the segments of the training utterances.
@@ -286,13 +256,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         self._check_params()
         items = as_utterances(X, name=name)
         self.label_encoder_, y_enc = encode_labels(y, items, name=name)
-        lonely = np.bincount(y_enc, minlength=len(self.classes_)) < 2
-        if loss_contract(self._criterion_class()).needs_balanced_batches and lonely.any():
-            warnings.warn(
-                f"{name}: classes {self.classes_[lonely].tolist()} have a single "
-                "utterance; their segments have no positive from another utterance "
-                "in the triplet term", UserWarning, stacklevel=2,
-            )
+        if loss_contract(self._criterion_class()).needs_balanced_batches:
+            warn_single_utterance_classes(y_enc, self.classes_, name=name)
         self.n_features_in_ = int(items[0].shape[1])
         self.feature_shape_ = tuple(int(s) for s in items[0].shape[:2])
         frames = self.segment_frames or max(a.shape[-1] for a in items)
@@ -412,13 +377,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         from sklearn.metrics import accuracy_score
 
         check_is_fitted(self)
-        y = check_labels(y, name=type(self).__name__)
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"{type(self).__name__}.score: y contains labels unseen in fit: "
-                f"{unseen.tolist()} (classes seen: {self.classes_.tolist()})"
-            )
+        y = check_known_labels(y, self.classes_, name=f"{type(self).__name__}.score")
         return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
 
     def __sklearn_tags__(self):

@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader
 
 from sklearn_ser.losses import get_loss, loss_contract
 from sklearn_ser.nn import SERModule
+from sklearn_ser.utils._threads import thread_limits
 
 from ._callbacks import default_callbacks
 from ._params import check_estimator_params
@@ -116,6 +117,15 @@ class UtteranceNet(NeuralNetClassifier):
             yield self.device
         finally:
             self.device = chosen
+
+    @contextmanager
+    def _runtime(self):
+        """The device (``"auto"`` resolved) and the thread budget of one call."""
+        auto = isinstance(self.n_jobs, str)  # "auto": adapt to the machine's load
+        with self._on_device(), thread_limits(
+            -1 if auto else self.n_jobs, adapt_to_load=auto
+        ) as n_threads:
+            yield n_threads
 
     def _device_type(self) -> str:
         return torch.device(resolve_device(self.device)).type
@@ -310,3 +320,36 @@ class UtteranceNet(NeuralNetClassifier):
                 None if self.early_stopping is None else self.validation_fraction
             ),
         )
+
+
+# The parameters that say where and how a network runs, shared by the docstrings of
+# the classifiers (filled in by ``sklearn_ser.utils._docs.fill_doc``).
+RUNTIME_PARAMS_DOC = """device : str, default="cpu"
+        Torch device; ``"auto"`` picks CUDA when available, else Apple's MPS,
+        else the CPU (``device_`` tells which). On CUDA, training and inference
+        run under automatic mixed precision (:func:`torch.autocast` in float16
+        with a gradient scaler; losses and probabilities stay float32), batches
+        come from pinned memory and are copied without blocking. The parameter
+        keeps the value given (a model fitted with ``"auto"`` on a GPU loads on a
+        CPU-only machine).
+    mixed_precision : "auto" or bool, default="auto"
+        Run the network under :func:`torch.autocast`: ``"auto"`` on CUDA only
+        (float16 with a gradient scaler); ``True`` on any device (bfloat16 off
+        CUDA, where the CPU has bfloat16 instructions, avx512_bf16 or AMX: zhou's
+        network trains about 2x faster there, its logits moving by ~2e-4, see
+        docs/performance.rst); ``False`` never. Losses and probabilities are
+        computed in float32.
+    n_jobs : int, "auto" or None, default=None
+        Threads for torch, BLAS/OpenMP and numba during ``fit`` and prediction
+        (:func:`sklearn_ser.utils._threads.thread_limits`): joblib's convention
+        (``-1`` all CPUs); ``None`` keeps ``OMP_NUM_THREADS`` or torch's current
+        count. ``"auto"`` takes every CPU but the cores other processes keep busy
+        (never below one thread), since threads that share a core with another
+        CPU-bound process wait for each other at every layer
+        (docs/performance.rst); the count, and so the last bits of the results,
+        then depend on the machine's load, which is why it is not the default.
+    compile : bool, default=False
+        skorch's switch: :func:`torch.compile` the network (``compile__*`` go to
+        it; the loss stays eager). On CPU it needs a C++ compiler and the first fit
+        of a process compiles for 15-35 s; ``benchmarks/bench_training.py
+        --compile`` measured training 1.46x faster on one thread, inference 2.6x."""
