@@ -1,23 +1,40 @@
-"""Speaker-independent WA/UA of the papers' models on EmoDB (leave-one-speaker-out).
+"""WA/UA of the papers' models under a named protocol, one JSON report per row.
 
-Reads EmoDB from ``$SER_DATA/emodb`` (default ``../shared/data``); when it is absent
-the rows run on the synthetic corpus and the table says so. Features are computed
-once per feature type (the transformers are stateless, so this leaks nothing);
-everything fitted (normalisation, augmentation, networks) is fitted inside each
-training fold. Prints one row per model: WA, UA (pooled over the folds'
-predictions, and mean ± std over folds), minutes per run and the slowest fold.
+Every row is run by :func:`sklearn_ser.evaluation.evaluate` and written to
+``benchmarks/results/<corpus>/<protocol>/<row>.json`` (``--out`` changes the
+folder, ``--no-save`` writes nothing); ``docs/papers.rst`` and the README's headline
+figures are generated from those files (``sklearn_ser/evaluation/_tables.py``).
+
+Corpora (``--corpus``): ``emodb`` (default) and ``ravdess`` read ``$SER_DATA``
+(default ``../shared/data``); ``synthetic`` is ``make_emotional_speech``. When the
+corpus is absent the rows run on the synthetic corpus and the files say so.
+Protocols (``--protocol``): ``loso`` (EmoDB's default), ``speaker-kfold``
+(RAVDESS's default, 4 folds), ``stratified-kfold`` (the papers' random 5-fold),
+``random-split`` (kumar's 70/30 with ``--test-size 0.3``).
+
+Features are computed once per feature type (the transformers are stateless, so
+this leaks nothing); everything fitted (normalisation, augmentation, networks) is
+fitted inside each training fold. Prints one row per model: WA, UA pooled over
+the folds with the 95 % CI of UA (bootstrap over speakers), UA mean ± std over
+folds, minutes per run and the slowest fold.
 
     python benchmarks/bench_accuracy.py                      # the issue-4 rows
+    python benchmarks/bench_accuracy.py --only svm --speaker-norm
+    python benchmarks/bench_accuracy.py --only svm --corpus ravdess
+    python benchmarks/bench_accuracy.py --only svm --corpus ravdess \
+        --protocol random-split --test-size 0.3
     python benchmarks/bench_accuracy.py --only augment,hierarchy,cosine
     python benchmarks/bench_accuracy.py --only svm,cnnlstm_joint --folds 3 --epochs 10
 
-``--folds K`` evaluates the first K of the 10 speaker folds only (say so when you
-quote a figure); ``--epochs`` caps the epochs of every deep model.
+``--folds K`` evaluates the first K folds only (the file goes to
+``<protocol>-first<K>/``, which the docs tables do not read); ``--epochs`` caps the
+epochs of every deep model; ``--seeds 0,1,2`` runs each row once per seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -26,12 +43,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from imblearn.pipeline import Pipeline as ImbPipeline
-from sklearn.model_selection import LeaveOneGroupOut
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from sklearn_ser.augment import SpecAugmentResampler
+from sklearn_ser.evaluation import EvaluationReport, evaluate
+from sklearn_ser.evaluation._protocols import make_splits
 from sklearn_ser.features import (
     MFCC,
     FeatureNormalizer,
@@ -39,7 +57,6 @@ from sklearn_ser.features import (
     LogMelSpectrogram,
     speaker_normalize,
 )
-from sklearn_ser.metrics import per_class_recall, unweighted_accuracy, weighted_accuracy
 from sklearn_ser.models import (
     AttentionBLSTMClassifier,
     CascadedAttentionClassifier,
@@ -63,10 +80,14 @@ GROUPS = {
 SAME = {"flat_cnnlstm_ce": "cnnlstm_ce"}
 
 
-def _row(row) -> str:
-    name, wa, ua, m, s, minutes, slow, _ = row
-    return (f"| {name} | {wa:.3f} | {ua:.3f} | {m:.3f} ± {s:.3f} | {minutes:.1f} "
-            f"| {slow:.2f} |")
+def _row(name, report) -> str:
+    s = report.summary
+    folds = [f["fit_seconds"] + f["predict_seconds"] for f in report.fold_scores]
+    minutes = (s["fit_seconds"] + s["predict_seconds"]) / 60
+    lo, hi = report.UA_ci
+    return (f"| {name} | {report.WA:.3f} | {report.UA:.3f} [{lo:.3f}, {hi:.3f}] | "
+            f"{s['UA_fold_mean']:.3f} ± {s['UA_fold_std']:.3f} | {minutes:.1f} "
+            f"| {max(folds) / 60:.2f} |")
 
 
 def _epochs(args, default):
@@ -103,7 +124,8 @@ def build(name, args, rs=0):
             ("clf", CNNLSTMClassifier(loss="joint", criterion__alpha=0.3, **cnnlstm)),
         ])
     if name == "cascaded_joint":
-        return "mfcc40_d2", Pipeline([norm, ("clf", CascadedAttentionClassifier(**liu))])
+        return "mfcc40_d2", Pipeline(
+            [norm, ("clf", CascadedAttentionClassifier(**liu))])
     if name in ("blstm_ams", "blstm_focal"):
         return "logmel40", Pipeline([norm, ("clf", AttentionBLSTMClassifier(
             loss=name.split("_")[1], optimizer__lr=1e-3, max_epochs=e(args, 30),
@@ -113,7 +135,8 @@ def build(name, args, rs=0):
         from sklearn_ser.models._hierarchical import HierarchicalConfusionClassifier
 
         coarse = Pipeline([norm, ("clf", CNNLSTMClassifier(loss="ce", **cnnlstm))])
-        fine = Pipeline([("norm", FeatureNormalizer(scope="global")), ("clf", SERClassifier(
+        fine = Pipeline([("norm", FeatureNormalizer(scope="global")),
+                         ("clf", SERClassifier(
             DoubleLSTM, optimizer__lr=1e-3, max_epochs=e(args, 30), batch_size=50,
             **deep))])
         return "mfcc40", HierarchicalConfusionClassifier(
@@ -139,35 +162,85 @@ FEATURES = {
 }
 
 
+CORPORA = {
+    "emodb": ("load_emodb", "EmoDB (535 utt., 10 speakers, 7 classes; staged copy: "
+                            "2.0 s clips)", "loso", None),
+    "ravdess": ("load_ravdess", "RAVDESS speech, actors 01-16 (960 utt., 16 speakers, "
+                                "8 classes)", "speaker-kfold", 4),
+}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _relative_paths(path: Path) -> None:
+    """Results are kept in the repository: the corpus folder is written as
+    ``$SER_DATA`` rather than this machine's path (duplicate pairs name files)."""
+    home = os.environ.get("SER_DATA")
+    if home:
+        text = path.read_text()
+        root = json.dumps(str(Path(home).resolve()))[1:-1]
+        path.write_text(text.replace(root, "$SER_DATA"))
+
+
 def load(args):
+    """X (paths or waveforms), y, speaker, corpus description, corpus key."""
     home = Path(os.environ.get("SER_DATA", Path(__file__).resolve().parents[2]
                                / "shared" / "data"))
-    if (home / "emodb").is_dir():
-        from sklearn_ser.datasets import load_emodb
+    if args.corpus in CORPORA and (home / args.corpus).is_dir():
+        import sklearn_ser.datasets as ds
 
-        data = load_emodb(data_home=home)
-        return data.X, data.y, data.speaker, "EmoDB (535 utt., 10 speakers, 7 classes)"
+        loader, text, _, _ = CORPORA[args.corpus]
+        data = getattr(ds, loader)(data_home=home)
+        return data.X, data.y, data.speaker, text, args.corpus
     from sklearn_ser.datasets import make_emotional_speech
 
-    print(f"# EmoDB not found under {home}: rows run on the SYNTHETIC corpus; "
-          "real-corpus rows pending", file=sys.stderr)
+    if args.corpus != "synthetic":
+        print(f"# {args.corpus} not found under {home}: rows run on the SYNTHETIC "
+              "corpus; real-corpus rows pending", file=sys.stderr)
     data = make_emotional_speech(random_state=0)
-    return data.X, data.y, data.speaker, "synthetic corpus (make_emotional_speech)"
+    return (data.X, data.y, data.speaker, "synthetic corpus (make_emotional_speech, "
+            "seed 0)", "synthetic")
+
+
+def _progress(name):
+    def report(info):
+        print(f"  {name}: seed {info['seed']} fold {info['fold']}/{info['n_folds']} "
+              f"UA={info['UA']:.3f} "
+              f"({info['fit_seconds'] + info['predict_seconds']:.0f} s)",
+              file=sys.stderr, flush=True)
+    return report
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="default",
                         help="comma-separated rows or groups: " + ", ".join(GROUPS))
+    parser.add_argument("--corpus", default="emodb",
+                        choices=[*CORPORA, "synthetic"])
+    parser.add_argument("--protocol", default=None,
+                        choices=["loso", "speaker-kfold", "stratified-kfold",
+                                 "random-split"],
+                        help="default: loso on EmoDB, speaker-kfold (4) on RAVDESS")
+    parser.add_argument("--n-splits", type=int, default=None,
+                        help="folds of speaker-kfold / stratified-kfold (default 5; "
+                             "4 for RAVDESS speaker-kfold), repetitions of "
+                             "random-split")
+    parser.add_argument("--test-size", type=float, default=0.2,
+                        help="test fraction of random-split (kumar: 0.3)")
+    parser.add_argument("--seeds", default="0",
+                        help="comma-separated seeds of the models' random_state")
     parser.add_argument("--folds", type=int, default=None,
-                        help="evaluate only the first K speaker folds")
+                        help="evaluate only the first K folds")
     parser.add_argument("--epochs", type=int, default=None, help="cap on epochs")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--speaker-norm", action="store_true",
         help="standardise every speaker's frame-level features by that speaker's "
              "own statistics before the folds (features.speaker_normalize; uses no "
-             "labels, transductive for the test speaker)")
+             "labels, transductive for the test speaker); rows are saved as "
+             "<row>_spknorm")
+    parser.add_argument("--out", type=Path, default=RESULTS,
+                        help="results folder (default benchmarks/results)")
+    parser.add_argument("--no-save", action="store_true", help="write no JSON")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     rows = []
@@ -176,63 +249,76 @@ def main(argv=None):
     rows = list(dict.fromkeys(rows))
     for r in rows:
         build(r, args)  # fail fast on unknown names
+    seeds = [int(s) for s in args.seeds.split(",")]
 
-    X, y, groups, corpus = load(args)
-    splits = list(LeaveOneGroupOut().split(X, y, groups))
-    if args.folds:
-        splits = splits[: args.folds]
-    n_folds_note = (f"first {len(splits)} of {len(np.unique(groups))} speaker folds"
-                    if args.folds else f"all {len(splits)} speaker folds")
+    X, y, groups, corpus, corpus_key = load(args)
+    default_protocol, default_k = CORPORA.get(
+        corpus_key, (None, None, "loso", None))[2:]
+    protocol = args.protocol or default_protocol
+    n_splits = args.n_splits
+    if n_splits is None and protocol == "speaker-kfold":
+        n_splits = default_k
     norm_note = "; speaker-normalised features" if args.speaker_norm else ""
-    print(f"# {corpus}; leave-one-speaker-out, {n_folds_note}; "
-          f"{args.threads} torch threads{norm_note}")
+    suffix = "_spknorm" if args.speaker_norm else ""
+    folder = protocol if not args.folds else f"{protocol}-first{args.folds}"
     cache = {}
     table = []
     done = {}  # rows that are the same model (flat_cnnlstm_ce = cnnlstm_ce) run once
     for name in rows:
         alias = SAME.get(name)
         if alias in done:
-            table.append((name, *done[alias][1:]))
-            continue
-        key, _ = build(name, args)
-        if key not in cache:
-            t = time.perf_counter()
-            cache[key] = FEATURES[key]().fit_transform(X)
-            if args.speaker_norm:
-                cache[key] = speaker_normalize(cache[key], groups)
-            print(f"# features {key}: {time.perf_counter() - t:.1f} s", file=sys.stderr)
-        F = cache[key]
-        test_idx = np.concatenate([te for _, te in splits])
-        y_pred = np.empty(len(y), dtype=object)
-        fold_ua, fold_s = [], []
-        t0 = time.perf_counter()
-        for k, (tr, te) in enumerate(splits):
-            t = time.perf_counter()
-            model = build(name, args, rs=k)[1]
-            model.fit(F[tr], y[tr])
-            y_pred[te] = model.predict(F[te])
-            fold_s.append(time.perf_counter() - t)
-            fold_ua.append(unweighted_accuracy(y[te], y_pred[te].astype(y.dtype)))
-            print(f"  {name}: fold {k + 1}/{len(splits)} UA={fold_ua[-1]:.3f} "
-                  f"({fold_s[-1]:.0f} s)", file=sys.stderr, flush=True)
-        yt, yp = y[test_idx], y_pred[test_idx].astype(y.dtype)
-        minutes = (time.perf_counter() - t0) / 60
-        rec = per_class_recall(yt, yp)
-        table.append((name, weighted_accuracy(yt, yp), unweighted_accuracy(yt, yp),
-                      np.mean(fold_ua), np.std(fold_ua), minutes, max(fold_s) / 60, rec))
-        done[SAME.get(name, name)] = table[-1]
-        # the row as soon as it is done, so a long run can be read (or cut) midway
-        recall_lines = "\n".join(f"#   {line}" for line in rec.text.splitlines())
-        print(f"# {_row(table[-1])}\n{recall_lines}", file=sys.stderr, flush=True)
+            data = done[alias].to_dict()
+            data["name"] = name + suffix
+            report = EvaluationReport(data)
+        else:
+            key, _ = build(name, args)
+            if key not in cache:
+                t = time.perf_counter()
+                cache[key] = FEATURES[key]().fit_transform(X)
+                if args.speaker_norm:
+                    cache[key] = speaker_normalize(cache[key], groups)
+                print(f"# features {key}: {time.perf_counter() - t:.1f} s",
+                      file=sys.stderr)
+            kwargs = dict(protocol=protocol, n_splits=n_splits,
+                          test_size=args.test_size)
+            if args.folds:  # the first K folds of the protocol, as a custom splitter
+                splits, record = make_splits(
+                    X, np.asarray(y), speaker=groups, cv=None, random_state=0,
+                    **kwargs)
+                kwargs = dict(cv=splits[: args.folds],
+                              speaker_independent=record["speaker_independent"] or None)
+            report = evaluate(
+                build(name, args)[1], cache[key], y, speaker=groups, seeds=seeds,
+                audio=X, callback=_progress(name), name=name + suffix,
+                corpus=corpus + norm_note, **kwargs)
+            if args.folds:
+                data = report.to_dict()
+                data["protocol"]["description"] = (
+                    f"first {args.folds} folds of {record['description']}")
+                report = EvaluationReport(data)
+            done[SAME.get(name, name)] = report
+        table.append((name + suffix, report))
+        print(f"# {_row(name + suffix, report)}", file=sys.stderr, flush=True)
+        if not args.no_save:
+            path = args.out / corpus_key / folder / f"{name}{suffix}.json"
+            report.to_json(path)
+            _relative_paths(path)
+            print(f"# wrote {path}", file=sys.stderr)
+    first = table[0][1]
+    print(f"# {corpus}; {first.protocol['description']}, seeds {seeds}; "
+          f"{args.threads} torch threads{norm_note}")
     print()
-    print("| model | WA | UA | UA per fold (mean ± std) | minutes | slowest fold (min) |")
+    print("| model | WA | UA [95 % CI, speakers] | UA per fold (mean ± std) | minutes "
+          "| slowest fold (min) |")
     print("|---|---|---|---|---|---|")
-    for row in table:
-        print(_row(row))
+    for name, report in table:
+        print(_row(name, report))
     print()
-    for name, *_, rec in table:
+    for name, report in table:
         print(f"per-class recall, {name}:")
-        print(rec.text)
+        for label, recall in report.per_class_recall.items():
+            print(f"  {label:<10} {recall:.3f}" if recall is not None else
+                  f"  {label:<10} —")
         print()
 
 

@@ -16,14 +16,18 @@ run of the script compiles faster).
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
+import subprocess
+import sys
 import time
 
 import numpy as np
 import torch
 
 from sklearn_ser.losses import JointLoss
-from sklearn_ser.models import CNNLSTMClassifier
+from sklearn_ser.models import CNNLSTMClassifier  # noqa: I001
 from sklearn_ser.models._segments import segment_utterances
 from sklearn_ser.nn import CNNLSTM
 
@@ -94,13 +98,86 @@ def run(threads: int, epochs: int, compile: bool = False):
     return plain, est, infer, len(seg), plain_extra, extra
 
 
+POLICIES = ("fixed", "passive", "load-aware", "load-aware+passive")
+
+
+def contention_child(model: str, policy: str, threads: int, epochs: int) -> None:
+    """Fit one model under one policy; print wall and CPU seconds as JSON."""
+    from sklearn_ser.models import ResNetEmbeddingClassifier
+    from sklearn_ser.utils import _threads
+
+    torch.set_num_threads(threads)
+    if not policy.startswith("load-aware"):
+        _threads.busy_cpus = lambda *a, **k: 0.0  # the policy of old: ignore the load
+    if model == "cnnlstm":
+        X, y = make_data()
+        clf = CNNLSTMClassifier(max_epochs=epochs, random_state=0)
+    else:
+        X, y = make_data(n_utt=192, n_features=39)
+        clf = ResNetEmbeddingClassifier(max_epochs=epochs, random_state=0)
+    t0, c0 = time.perf_counter(), sum(os.times()[:2])
+    clf.fit(X, y)
+    wall, cpu = time.perf_counter() - t0, sum(os.times()[:2]) - c0
+    print(json.dumps({"wall": wall, "cpu": cpu,
+                      "threads": int(clf.n_threads_)}))
+
+
+def _child(model, policy, threads, epochs):
+    env = dict(os.environ)
+    if policy.endswith("passive"):
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
+    else:
+        env.pop("OMP_WAIT_POLICY", None)
+    env.pop("OMP_NUM_THREADS", None)
+    out = subprocess.run(
+        [sys.executable, __file__, "--_child", model, policy, str(threads), str(epochs)],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def contention(threads: int, epochs: int, policies=POLICIES) -> None:
+    print(f"# contention: {threads} threads, one CPU-bound process beside the fit in "
+          "the contended runs; seconds of the fit (child process)")
+    print("| model | policy | idle wall | idle CPU | busy wall | busy CPU | "
+          "wall ratio | CPU ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for model in ("cnnlstm", "resnet"):
+        for policy in policies:
+            idle = _child(model, policy, threads, epochs)
+            hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            try:
+                time.sleep(0.5)
+                busy = _child(model, policy, threads, epochs)
+            finally:
+                hog.kill()
+                hog.wait()
+            thr = f"{idle['threads']}/{busy['threads']} thr"
+            print(f"| {model} | {policy} ({thr}) | {idle['wall']:.1f} | "
+                  f"{idle['cpu']:.1f} | "
+                  f"{busy['wall']:.1f} | {busy['cpu']:.1f} | "
+                  f"{busy['wall'] / idle['wall']:.2f}x | "
+                  f"{busy['cpu'] / idle['cpu']:.2f}x |", flush=True)
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--_child"]:
+        model, policy, threads, epochs = argv[1:5]
+        return contention_child(model, policy, int(threads), int(epochs))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--compile", action="store_true",
                         help="also time both with torch.compile")
+    parser.add_argument("--contention", action="store_true",
+                        help="idle vs one CPU-bound process beside the fit, per "
+                             "threading policy")
+    parser.add_argument("--policies", nargs="+", default=list(POLICIES),
+                        choices=POLICIES)
     args = parser.parse_args(argv)
+    if args.contention:
+        return contention(max(args.threads), args.epochs, args.policies)
     print(f"# {platform.machine()}, torch {torch.__version__}; CNNLSTM, joint loss, "
           f"batch 32, 200-frame segments, {args.epochs} epochs")
     print()

@@ -53,7 +53,8 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb",
+                    "_generated"]
 root_doc = "index"
 default_role = "literal"  # `x` renders as code, as in scikit-learn's docs
 nitpicky = False
@@ -242,8 +243,30 @@ def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     return None
 
 
+# -- Results tables, generated from benchmarks/results ------------------------------
+
+
+def _results_dir() -> Path:
+    """``benchmarks/results`` of this checkout, else of the imported package's."""
+    here = REPO_ROOT / "benchmarks" / "results"
+    if here.is_dir():
+        return here
+    return Path(sklearn_ser.__file__).resolve().parents[1] / "benchmarks" / "results"
+
+
+def _write_results_tables(app):
+    """docs/_generated/*.inc (included by papers.rst) and the README's headline
+    block, from the JSON reports ``benchmarks/bench_accuracy.py`` writes."""
+    from sklearn_ser.evaluation._tables import write_generated
+
+    readme = REPO_ROOT / "README.md"
+    write_generated(_results_dir(), DOCS_DIR / "_generated",
+                    readme=readme if readme.is_file() else None)
+
+
 def setup(app):
     directives.register_directive("sklearn-ser-help", CLIHelpDirective)
+    app.connect("builder-inited", _write_results_tables)
     app.connect("builder-inited", _report_unavailable_api)
     app.connect("autodoc-skip-member", _skip_metadata_request_methods)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -39,7 +39,7 @@ DOCS_DEPS = {
 GALLERY_FOLDERS = ["audio", "features", "augmentation", "models", "evaluation", "papers"]
 SUBPACKAGES = [
     "datasets", "features", "augment", "losses", "nn", "models", "metrics",
-    "plotting", "recipes", "io",
+    "plotting", "recipes", "io", "evaluation", "testing",
 ]
 
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.rglob("*.py") if not p.name.startswith("_"))

@@ -14,6 +14,7 @@ classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure fu
 from sklearn_ser.features._channels import SelectChannels, StackSpectrograms
 from sklearn_ser.features._deltas import deltas
 from sklearn_ser.features._egemaps import EGeMAPS, egemaps
+from sklearn_ser.features._encoder import EncoderNotFoundError, SpeechEncoder
 from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
 from sklearn_ser.features._mfcc import MFCC, mfcc
 from sklearn_ser.features._normalize import FeatureNormalizer, speaker_normalize
@@ -38,6 +39,8 @@ __all__ = [
     "SpeakerNormalizer",
     "Spectrogram",
     "SpectrogramHasher",
+    "SpeechEncoder",
+    "EncoderNotFoundError",
     "average_hash",
     "deltas",
     "egemaps",

@@ -28,7 +28,7 @@ from sklearn_ser.utils._validation import (
     check_consistent_length,
 )
 
-__all__ = ["AudioFeatureTransformer", "fill_doc", "pack_features"]
+__all__ = ["AudioFeatureTransformer", "pack_features"]
 
 
 # Shared numpydoc text, substituted into the transformers' docstrings.
@@ -96,20 +96,6 @@ _DOCS = {
     utterances, 3-D input and missing or unreadable files. The input is never
     modified.""",
 }
-
-
-def fill_doc(**texts: str):
-    """Class decorator putting shared numpydoc text where the docstring says
-    ``%(name)s`` (plain replacement: braces and percent signs elsewhere are safe)."""
-
-    def decorate(obj):
-        doc = obj.__doc__
-        for key, text in texts.items():
-            doc = doc.replace(f"%({key})s", text)
-        obj.__doc__ = doc
-        return obj
-
-    return decorate
 
 
 def pack_features(

@@ -12,7 +12,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn_compat.utils._param_validation import validate_params
 
-from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer, fill_doc
+from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer
+from sklearn_ser.utils._docs import fill_doc
 from sklearn_ser.features._deltas import _delta_frames
 from sklearn_ser.features._framing import FRAMING_PARAMS, Framing, framing_from_args
 from sklearn_ser.features._spectral import (

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
-from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer, fill_doc
+from sklearn_ser.features._base import _DOCS, AudioFeatureTransformer
+from sklearn_ser.utils._docs import fill_doc
 from sklearn_ser.features._framing import Framing
 from sklearn_ser.features._spectral import (
     MEL_PARAMS,

@@ -55,6 +55,18 @@ def _hierarchical(s: State) -> None:
         raise s.fail("fine_", "must be given exactly when merged_label_ is")
 
 
+def _speech_encoder(s: State) -> None:
+    """A reference to a pretrained encoder and five numbers read from its config;
+    the weights are reloaded from ``model`` (and checked against ``fingerprint_``)."""
+    n = s.int("n_layers_", lo=1, hi=10_000)
+    s.ints("layers_", lo=0)
+    if any(i >= n for i in s.get("layers_")):
+        raise s.fail("layers_", f"names a layer outside 0..{n - 1}")
+    s.int("hidden_size_", lo=1, hi=1_000_000)
+    s.int("model_sr_", lo=1, hi=1_000_000)
+    s.text("fingerprint_")
+
+
 def _ser_net(s: State) -> None:
     """The skorch-based classifiers (``SERClassifier`` and its subclasses)."""
     encoder = s.estimator("label_encoder_")
@@ -66,6 +78,8 @@ def _ser_net(s: State) -> None:
     s.int("segment_length_", lo=1, hi=MAX_SEGMENT_FRAMES)
     s.array("class_weight_", shape=(k,), none=True)
     s.int("seed_", lo=0)
+    s.text("device_", optional=True)  # a record of fit; the parameter decides at load
+    s.int("n_threads_", lo=1, hi=100_000, optional=True)
     inferred = s.array("classes_inferred_", kinds="iu", ndim=1, optional=True)
     if inferred is not _MISSING and (inferred.size and (
         inferred.min() < 0 or inferred.max() >= k
@@ -87,6 +101,7 @@ _SER_SCHEMAS: dict[str, Callable[[State], None]] = {
     "sklearn_ser.features._statistics.FrameStatistics": _shape_record,
     "sklearn_ser.features._hashing.SpectrogramHasher": _shape_record,
     "sklearn_ser.features._normalize.FeatureNormalizer": _normalizer,
+    "sklearn_ser.features._encoder.SpeechEncoder": _speech_encoder,
     "sklearn_ser.models._hierarchical.HierarchicalConfusionClassifier": _hierarchical,
 }
 

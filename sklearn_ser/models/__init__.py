@@ -6,6 +6,7 @@ from ._cosine import CosineEmbeddingClassifier
 from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
 from ._stacking import RoutedStackingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
+from ._ssl import LayerWeightedClassifier
 from ._classifiers import (
     AttentionBLSTMClassifier,
     CascadedAttentionClassifier,
@@ -20,6 +21,7 @@ __all__ = [
     "CascadedAttentionClassifier",
     "CosineEmbeddingClassifier",
     "HierarchicalConfusionClassifier",
+    "LayerWeightedClassifier",
     "ResNetEmbeddingClassifier",
     "RoutedStackingClassifier",
     "SERClassifier",

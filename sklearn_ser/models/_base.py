@@ -8,19 +8,25 @@ parameter constraints in ``_params.py``.
 
 from __future__ import annotations
 
-import warnings
+from numbers import Integral
 
 import numpy as np
 import torch
 from sklearn.base import TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 
 from sklearn_ser.losses import loss_contract
-from sklearn_ser.utils._validation import check_labels
+from sklearn_ser.utils._docs import fill_doc
 
-from ._net import UtteranceNet
-from ._params import SER_CLASSIFIER_CONSTRAINTS, class_weight_vector
+from ._net import RUNTIME_PARAMS_DOC, UtteranceNet
+from ._params import (
+    SER_CLASSIFIER_CONSTRAINTS,
+    check_known_labels,
+    class_weight_vector,
+)
+from ._sampling import warn_single_utterance_classes
 from ._segments import (
     SegmentDataset,
     as_utterances,
@@ -32,6 +38,7 @@ from ._segments import (
 __all__ = ["SERClassifier"]
 
 
+@fill_doc(runtime_params=RUNTIME_PARAMS_DOC)
 class SERClassifier(TransformerMixin, UtteranceNet):
     """A skorch classifier over utterances: segments in, utterance decisions out.
 
@@ -122,13 +129,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         0 silent (use this inside searches); 1 a line per epoch with the losses,
         ``segments_per_s`` and ``active_triplets``; 2 adds a progress bar per epoch
         counting segments (its rate is segments/s) with the running loss.
-    device : str, default="cpu"
-        Torch device.
-    compile : bool, default=False
-        skorch's switch: :func:`torch.compile` the network (``compile__*`` go to
-        it; the loss stays eager). On CPU it needs a C++ compiler and the first fit
-        of a process compiles for 15-35 s; ``benchmarks/bench_training.py
-        --compile`` measured training 1.46x faster on one thread, inference 2.6x.
+    %(runtime_params)s
     **kwargs
         Other skorch parameters (``module__*``, ``criterion__*``, ``optimizer__*``,
         ``callbacks``...).
@@ -141,6 +142,11 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         Features per frame seen in fit (``F``).
     feature_shape_ : tuple of int
         ``(C, F)`` of the training utterances.
+    device_ : str
+        The device the network was trained on (``device`` with ``"auto"``
+        resolved).
+    n_threads_ : int
+        CPU threads ``fit`` ran with (``n_jobs`` resolved).
     module_, criterion_, optimizer_, history_
         skorch's fitted objects; ``history_`` has ``train_loss``,
         ``segments_per_s`` and, with a triplet term, ``active_triplets`` per epoch.
@@ -156,7 +162,13 @@ class SERClassifier(TransformerMixin, UtteranceNet):
     is read as one channel and 2-D tabular ``(n, F)`` input as one-frame utterances.
     """
 
-    _parameter_constraints: dict = SER_CLASSIFIER_CONSTRAINTS
+    _parameter_constraints: dict = {
+        **SER_CLASSIFIER_CONSTRAINTS,
+        "device": [str, torch.device, None],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"),
+                   Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+        "mixed_precision": [StrOptions({"auto"}), "boolean"],
+    }
 
     def __init__(
         self,
@@ -187,6 +199,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         train_split=None,
         verbose: int = 0,
         device: str = "cpu",
+        n_jobs: int | None = None,
+        mixed_precision="auto",
         **kwargs,
     ):
         super().__init__(
@@ -218,6 +232,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         self.validation_fraction = validation_fraction
         self.lr_schedule = lr_schedule
         self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.mixed_precision = mixed_precision
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, **fit_params):
@@ -240,13 +256,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         self._check_params()
         items = as_utterances(X, name=name)
         self.label_encoder_, y_enc = encode_labels(y, items, name=name)
-        lonely = np.bincount(y_enc, minlength=len(self.classes_)) < 2
-        if loss_contract(self._criterion_class()).needs_balanced_batches and lonely.any():
-            warnings.warn(
-                f"{name}: classes {self.classes_[lonely].tolist()} have a single "
-                "utterance; their segments have no positive from another utterance "
-                "in the triplet term", UserWarning, stacklevel=2,
-            )
+        if loss_contract(self._criterion_class()).needs_balanced_batches:
+            warn_single_utterance_classes(y_enc, self.classes_, name=name)
         self.n_features_in_ = int(items[0].shape[1])
         self.feature_shape_ = tuple(int(s) for s in items[0].shape[:2])
         frames = self.segment_frames or max(a.shape[-1] for a in items)
@@ -257,7 +268,8 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         rng = np.random.default_rng(self.random_state)
         self.seed_ = int(rng.integers(2**31 - 1))
         data = self._training_data(items, y_enc, rng)
-        with torch.random.fork_rng(devices=[]):
+        with self._runtime() as n_threads, torch.random.fork_rng(devices=[]):
+            self.device_, self.n_threads_ = str(self.device), n_threads
             torch.manual_seed(self.seed_)
             self._fit_segments(data, **fit_params)
         return self
@@ -297,7 +309,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         # as in fit: with early stopping, utterances of this call are held out
         seed = self.seed_ + len(self.history)
         data = self._training_data(items, y_enc, np.random.default_rng(seed))
-        with torch.random.fork_rng(devices=[]):
+        with self._runtime(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             NeuralNetClassifier.partial_fit(self, data, data.y, **fit_params)
         return self
@@ -309,7 +321,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         items = as_utterances(X, name=name, feature_shape=self.feature_shape_)
         seg, owner = self._segments(items, hop=self.test_hop)
         # DataLoader draws its base seed from the global generator: leave it as it was.
-        with torch.random.fork_rng(devices=[]):
+        with self._runtime(), torch.random.fork_rng(devices=[]):
             logits, embedding = self._split_output(self.forward(seg, training=False))
         return logits, embedding, owner, len(items)
 
@@ -365,13 +377,7 @@ class SERClassifier(TransformerMixin, UtteranceNet):
         from sklearn.metrics import accuracy_score
 
         check_is_fitted(self)
-        y = check_labels(y, name=type(self).__name__)
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"{type(self).__name__}.score: y contains labels unseen in fit: "
-                f"{unseen.tolist()} (classes seen: {self.classes_.tolist()})"
-            )
+        y = check_known_labels(y, self.classes_, name=f"{type(self).__name__}.score")
         return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
 
     def __sklearn_tags__(self):

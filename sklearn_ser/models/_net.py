@@ -3,21 +3,51 @@ its module (:mod:`sklearn_ser.nn`) and its loss (:mod:`sklearn_ser.losses`)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from sklearn.exceptions import NotFittedError
 from skorch import NeuralNetClassifier
+from skorch.dataset import unpack_data
+from skorch.utils import TeeGenerator
 from torch.utils.data import DataLoader
 
 from sklearn_ser.losses import get_loss, loss_contract
 from sklearn_ser.nn import SERModule
+from sklearn_ser.utils._threads import thread_limits
 
 from ._callbacks import default_callbacks
 from ._params import check_estimator_params
 from ._sampling import MPerClassBatchSampler
 from ._segments import SegmentDataset, segment_utterances, training_segments
 
-__all__ = ["UtteranceNet", "module_kwargs"]
+__all__ = ["UtteranceNet", "module_kwargs", "resolve_device"]
+
+
+def resolve_device(device):
+    """The torch device ``device`` names: ``"auto"`` is CUDA when available, else
+    Apple's MPS when available, else the CPU; anything else is returned as given."""
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def _to_float32(output):
+    """Half-precision outputs of an autocast region back to float32 (the losses
+    and probabilities are computed in full precision)."""
+    if isinstance(output, torch.Tensor):
+        return output.float() if output.is_floating_point() else output
+    if isinstance(output, (tuple, list)):
+        return type(output)(_to_float32(o) for o in output)
+    if isinstance(output, dict):
+        return {k: _to_float32(v) for k, v in output.items()}
+    return output
 
 
 def module_kwargs(module, *, given: dict, sizes: dict, head: str, name: str) -> dict:
@@ -71,6 +101,111 @@ class UtteranceNet(NeuralNetClassifier):
             criterion = self._criterion_class() if criterion is None else criterion
             return loss_contract(criterion).needs_balanced_batches
         return self.batch_sampler == "m_per_class"
+
+    # ------------------------------------------------------------ device / AMP
+    #: device types on which ``mixed_precision="auto"`` turns autocast on
+    _amp_device_types = ("cuda",)
+
+    @contextmanager
+    def _on_device(self):
+        """Within the block ``self.device`` is the resolved device (``"auto"``
+        picked), so that skorch moves modules and batches there; the parameter
+        comes back as the user gave it."""
+        chosen = self.device
+        self.device = resolve_device(chosen)
+        try:
+            yield self.device
+        finally:
+            self.device = chosen
+
+    @contextmanager
+    def _runtime(self):
+        """The device (``"auto"`` resolved) and the thread budget of one call."""
+        auto = isinstance(self.n_jobs, str)  # "auto": adapt to the machine's load
+        with self._on_device(), thread_limits(
+            -1 if auto else self.n_jobs, adapt_to_load=auto
+        ) as n_threads:
+            yield n_threads
+
+    def _device_type(self) -> str:
+        return torch.device(resolve_device(self.device)).type
+
+    def _amp(self) -> bool:
+        """Whether training and inference run under :func:`torch.autocast`."""
+        choice = getattr(self, "mixed_precision", "auto")
+        if choice == "auto":
+            return self._device_type() in self._amp_device_types
+        return bool(choice)
+
+    def _amp_dtype(self):
+        """float16 on CUDA (with a gradient scaler), bfloat16 elsewhere."""
+        return torch.float16 if self._device_type() == "cuda" else torch.bfloat16
+
+    def _autocast(self):
+        return torch.autocast(self._device_type(), dtype=self._amp_dtype(),
+                              enabled=self._amp())
+
+    def get_params_for(self, prefix):
+        params = super().get_params_for(prefix)
+        # pinned host memory lets the copies to an accelerator run asynchronously
+        if (prefix in ("iterator_train", "iterator_valid")
+                and self._device_type() == "cuda" and "pin_memory" not in params):
+            params["pin_memory"] = True
+        return params
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, torch.Tensor) and self._device_type() != "cpu":
+            x = x.to(self.device, non_blocking=True)
+        return super().infer(x, **fit_params)
+
+    def evaluation_step(self, batch, training=False):
+        if not self._amp():
+            return super().evaluation_step(batch, training=training)
+        with self._autocast():
+            output = super().evaluation_step(batch, training=training)
+        return _to_float32(output)
+
+    def train_step_single(self, batch, **fit_params):
+        if not self._amp():
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        with self._autocast():
+            y_pred = self.infer(Xi, **fit_params)
+        y_pred = _to_float32(y_pred)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        scaler = getattr(self, "_grad_scaler", None)
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def train_step(self, batch, **fit_params):
+        if not self._amp() or self._amp_dtype() != torch.float16:
+            return super().train_step(batch, **fit_params)  # bfloat16 needs no scaler
+        # GradScaler takes no optimizer closure: one forward/backward, then step
+        if getattr(self, "_grad_scaler", None) is None:
+            self._grad_scaler = torch.amp.GradScaler(self._device_type())
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self.notify("on_grad_computed",
+                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                    batch=batch)
+        for name in self._optimizers:
+            self._grad_scaler.step(getattr(self, name + "_"))
+        self._grad_scaler.update()
+        return step
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_grad_scaler", None)  # may hold accelerator tensors
+        return state
+
+    def __setstate__(self, state):
+        chosen = state.get("device")
+        if chosen != "auto":
+            return super().__setstate__(state)
+        state["device"] = resolve_device(chosen)  # where to map the weights
+        super().__setstate__(state)
+        self.device = chosen
 
     # ------------------------------------------------------------- skorch hooks
     @property
@@ -185,3 +320,36 @@ class UtteranceNet(NeuralNetClassifier):
                 None if self.early_stopping is None else self.validation_fraction
             ),
         )
+
+
+# The parameters that say where and how a network runs, shared by the docstrings of
+# the classifiers (filled in by ``sklearn_ser.utils._docs.fill_doc``).
+RUNTIME_PARAMS_DOC = """device : str, default="cpu"
+        Torch device; ``"auto"`` picks CUDA when available, else Apple's MPS,
+        else the CPU (``device_`` tells which). On CUDA, training and inference
+        run under automatic mixed precision (:func:`torch.autocast` in float16
+        with a gradient scaler; losses and probabilities stay float32), batches
+        come from pinned memory and are copied without blocking. The parameter
+        keeps the value given (a model fitted with ``"auto"`` on a GPU loads on a
+        CPU-only machine).
+    mixed_precision : "auto" or bool, default="auto"
+        Run the network under :func:`torch.autocast`: ``"auto"`` on CUDA only
+        (float16 with a gradient scaler); ``True`` on any device (bfloat16 off
+        CUDA, where the CPU has bfloat16 instructions, avx512_bf16 or AMX: zhou's
+        network trains about 2x faster there, its logits moving by ~2e-4, see
+        docs/performance.rst); ``False`` never. Losses and probabilities are
+        computed in float32.
+    n_jobs : int, "auto" or None, default=None
+        Threads for torch, BLAS/OpenMP and numba during ``fit`` and prediction
+        (:func:`sklearn_ser.utils._threads.thread_limits`): joblib's convention
+        (``-1`` all CPUs); ``None`` keeps ``OMP_NUM_THREADS`` or torch's current
+        count. ``"auto"`` takes every CPU but the cores other processes keep busy
+        (never below one thread), since threads that share a core with another
+        CPU-bound process wait for each other at every layer
+        (docs/performance.rst); the count, and so the last bits of the results,
+        then depend on the machine's load, which is why it is not the default.
+    compile : bool, default=False
+        skorch's switch: :func:`torch.compile` the network (``compile__*`` go to
+        it; the loss stays eager). On CPU it needs a C++ compiler and the first fit
+        of a process compiles for 15-35 s; ``benchmarks/bench_training.py
+        --compile`` measured training 1.46x faster on one thread, inference 2.6x."""

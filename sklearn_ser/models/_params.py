@@ -79,3 +79,17 @@ def class_weight_vector(
         )
     weight = [float(class_weight.get(c, 1.0)) for c in classes]
     return np.array(weight, dtype=np.float32)
+
+
+def check_known_labels(y, classes, *, name: str) -> np.ndarray:
+    """``y`` checked as labels, all of them among ``classes`` (seen in fit)."""
+    from sklearn_ser.utils._validation import check_labels
+
+    y = check_labels(y, name=name)
+    unseen = np.setdiff1d(np.unique(y), classes)
+    if unseen.size:
+        raise ValueError(
+            f"{name}: y contains labels unseen in fit: {unseen.tolist()} "
+            f"(classes seen: {classes.tolist()})"
+        )
+    return y

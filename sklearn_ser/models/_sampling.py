@@ -75,3 +75,17 @@ class MPerClassBatchSampler(Sampler):
                 replace = len(members) < self.m
                 batch.extend(self._rng.choice(members, size=self.m, replace=replace))
             yield [int(i) for i in batch]
+
+
+def warn_single_utterance_classes(y_enc: np.ndarray, classes, *, name: str) -> None:
+    """Warn that classes with one utterance have no positive pair from another
+    utterance, for a loss that mines triplets in class-balanced batches."""
+    import warnings
+
+    lonely = np.bincount(y_enc, minlength=len(classes)) < 2
+    if lonely.any():
+        warnings.warn(
+            f"{name}: classes {np.asarray(classes)[lonely].tolist()} have a single "
+            "utterance; their segments have no positive from another utterance "
+            "in the triplet term", UserWarning, stacklevel=3,
+        )

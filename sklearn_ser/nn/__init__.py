@@ -21,6 +21,7 @@ module                            paper                  input
 :class:`ResNet1D`                 kumar §IV-A3           1 x 39 x 10 (fixed frames)
 :class:`TFCNN`                    li2021 §5.1            2 x spectrogram/mel x frames
 :class:`DoubleLSTM`               li2021 §5.2            channels x features x frames
+:class:`LayerWeightedHead`        SUPERB §3              layers x dim x frames
 ================================  =====================  ==============================
 """
 
@@ -29,6 +30,7 @@ from ._cnn_blstm_attention import CNNBLSTMAttention
 from ._cnn_lstm import CNNLSTM
 from ._double_lstm import DoubleLSTM
 from ._heads import CosineLinear
+from ._layer_weighted import LayerWeightedHead
 from ._resnet1d import ResNet1D
 from ._base import SERModule
 from ._tfcnn import TFCNN
@@ -39,6 +41,7 @@ __all__ = [
     "CascadedAttentionNet",
     "CosineLinear",
     "DoubleLSTM",
+    "LayerWeightedHead",
     "ResNet1D",
     "SERModule",
     "TFCNN",

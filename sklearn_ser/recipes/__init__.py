@@ -39,6 +39,7 @@ from typing import Any
 
 from . import _papers  # noqa: F401  (registers the five papers' records)
 from . import _baselines  # noqa: F401  (egemaps_svm, speaker_independent)
+from . import _ssl  # noqa: F401  (registers ssl_probe, after the papers)
 from ._docs import grid_table, rst_table
 from ._record import (
     INHERITED,
@@ -70,6 +71,7 @@ __all__ = [
     "param_grid",
     "register",
     "speaker_independent",
+    "ssl_probe",
     "zhou",
 ]
 

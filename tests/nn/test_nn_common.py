@@ -15,6 +15,7 @@ from sklearn_ser.nn import (
     CascadedAttentionNet,
     CNNBLSTMAttention,
     DoubleLSTM,
+    LayerWeightedHead,
     ResNet1D,
 )
 
@@ -90,6 +91,14 @@ TINY = {
         (1, 7, 30),
         8,
     ),
+    "LayerWeightedHead": (
+        LayerWeightedHead,
+        dict(in_channels=3, n_features=6, hidden=5, pooling="mean+std", n_mlp=1),
+        3,
+        6,
+        (1, 7, 30),
+        5,
+    ),
 }
 N_CLASSES = 3
 
@@ -118,6 +127,7 @@ MODULE_NAMES = [
     "ResNet1D",
     "TFCNN",
     "DoubleLSTM",
+    "LayerWeightedHead",
 ]
 
 
