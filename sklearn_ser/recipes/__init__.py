@@ -1,7 +1,9 @@
 """The papers as one call each: their whole pipelines and their search spaces.
 
 Every recipe returns a new, unfitted :class:`imblearn.pipeline.Pipeline` with the
-paper's features, augmentation, model and hyper-parameters, so that a paper's
+paper's features, augmentation, model and hyper-parameters (a recipe that augments
+waveforms around a speaker-normalised pipeline returns the pipeline inside a
+:class:`~sklearn_ser.augment.ResampledEstimator`), so that a paper's
 experiment is a :func:`~sklearn.model_selection.cross_validate` or
 :class:`~sklearn.model_selection.GridSearchCV` call:
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _papers  # noqa: F401  (registers the five papers' records)
+from . import _baselines  # noqa: F401  (egemaps_svm, speaker_independent)
 from . import _ssl  # noqa: F401  (registers ssl_probe, after the papers)
 from ._docs import grid_table, rst_table
 from ._record import (
@@ -58,6 +61,7 @@ __all__ = [
     "Recipe",
     "Setting",
     "Step",
+    "egemaps_svm",
     "get_recipe",
     "kumar",
     "li2021",
@@ -66,6 +70,7 @@ __all__ = [
     "make_recipe",
     "param_grid",
     "register",
+    "speaker_independent",
     "ssl_probe",
     "zhou",
 ]
@@ -169,11 +174,12 @@ def _document() -> None:
 
     records = [get_recipe(name) for name in registered()]
     names = "{" + ", ".join(f'"{r.name}"' for r in records) + "}"
+    width = max(17, *(len(f":func:`{r.name}`") + 2 for r in records))
     overview = rst_table(
         ("recipe", "pipeline"),
         [(f":func:`{r.name}`", r.summary) for r in records],
-        width=17,
-        text_width=62,
+        width=width,
+        text_width=79 - width,
     )
     globals()["__doc__"] = __doc__ % {"table": "\n".join(overview)}
     indent = "    "

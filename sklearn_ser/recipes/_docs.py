@@ -102,7 +102,8 @@ def grid_table(recipes: Iterable[Recipe]) -> list[str]:
             keys = "; ".join(f"``{k}`` in {_values(v)}" for k, v in row.params.items())
             parts.append(f"{row.source}{when}: {keys}")
         rows.append((recipe.name, ". ".join(parts) or "no search space"))
-    return rst_table(("name", "search space"), rows, width=11, text_width=65)
+    width = max(11, *(len(name) + 2 for name, _ in rows))
+    return rst_table(("name", "search space"), rows, width=width, text_width=76 - width)
 
 
 def _choices(choices: tuple) -> str:
@@ -138,9 +139,20 @@ def function_docstring(recipe: Recipe, params: Mapping[str, Any]) -> str:
         "",
         "Returns",
         "-------",
-        "pipe : imblearn.pipeline.Pipeline",
-        f"{_INDENT}A new, unfitted pipeline from {recipe.inputs} to labels.",
     ]
+    if recipe.sampler is None:
+        out += [
+            "pipe : imblearn.pipeline.Pipeline",
+            f"{_INDENT}A new, unfitted pipeline from {recipe.inputs} to labels.",
+        ]
+    else:
+        out += [
+            "model : sklearn_ser.augment.ResampledEstimator",
+            f"{_INDENT}A new, unfitted pipeline from {recipe.inputs} to labels,",
+            f"{_INDENT}in a ResampledEstimator whose sampler is",
+        ] + textwrap.wrap(
+            recipe.sampler.text, 76, initial_indent=_INDENT, subsequent_indent=_INDENT
+        )
     if recipe.options:
         names = " or ".join(f"``{o.name}``" for o in recipe.options)
         out += [

@@ -33,7 +33,7 @@ def _make(recipe: Recipe) -> Callable:
     function.__name__ = function.__qualname__ = recipe.name
     function.__module__ = "sklearn_ser.recipes"
     function.__signature__ = _signature(recipe)
-    function.__doc__ = function_docstring(recipe, recipe.build().get_params())
+    function.__doc__ = function_docstring(recipe, recipe.pipeline().get_params())
     return function
 
 

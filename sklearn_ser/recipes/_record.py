@@ -181,6 +181,12 @@ class Recipe:
         Entries of the See Also section.
     examples : str, default=""
         Doctest lines of the Examples section.
+    sampler : Step or None, default=None
+        A waveform sampler put around the whole pipeline with
+        :class:`~sklearn_ser.augment.ResampledEstimator` (so that routed
+        metadata such as ``speaker=`` follows the resampled rows); the recipe
+        then returns that wrapper, whose parameters are ``estimator__<step>__...``
+        and ``sampler__...``. None: the pipeline itself.
     """
 
     name: str
@@ -198,6 +204,7 @@ class Recipe:
     grid_notes: str = ""
     see_also: tuple[tuple[str, str], ...] = ()
     examples: str = field(default="", repr=False)
+    sampler: Step | None = None
 
     # ---------------------------------------------------------------- building
     def check_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -217,8 +224,29 @@ class Recipe:
         """A new, unfitted pipeline: the steps, the settings, the options, ``kwargs``.
 
         ``random_state`` is given to every parameter called ``random_state``;
-        keyword arguments that are not options are pipeline parameters set last.
+        keyword arguments that are not options are pipeline parameters set last
+        (of the :class:`~sklearn_ser.augment.ResampledEstimator` when the recipe
+        has a ``sampler``).
         """
+        names = {option.name for option in self.options}
+        options = {k: v for k, v in kwargs.items() if k in names}
+        overrides = {k: v for k, v in kwargs.items() if k not in names}
+        if self.sampler is None:
+            return self.pipeline(random_state=random_state, **options, **overrides)
+        from sklearn_ser.augment import ResampledEstimator
+
+        sampler = self.sampler.build()
+        if "random_state" in sampler.get_params():
+            sampler.set_params(random_state=random_state)
+        model = ResampledEstimator(
+            self.pipeline(random_state=random_state, **options), sampler=sampler
+        )
+        if overrides:
+            model.set_params(**overrides)
+        return model
+
+    def pipeline(self, *, random_state: Any = None, **kwargs: Any):
+        """The pipeline of the steps alone (without the ``sampler`` around it)."""
         from imblearn.pipeline import Pipeline
 
         names = {option.name for option in self.options}
