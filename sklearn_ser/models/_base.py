@@ -19,6 +19,7 @@ from skorch import NeuralNetClassifier
 from sklearn_ser.losses import loss_contract
 from sklearn_ser.utils._validation import check_labels
 
+from ._interrupt import PropagateInterruptMixin
 from ._net import UtteranceNet
 from ._params import SER_CLASSIFIER_CONSTRAINTS, class_weight_vector
 from ._segments import (
@@ -32,7 +33,7 @@ from ._segments import (
 __all__ = ["SERClassifier"]
 
 
-class SERClassifier(TransformerMixin, UtteranceNet):
+class SERClassifier(TransformerMixin, PropagateInterruptMixin, UtteranceNet):
     """A skorch classifier over utterances: segments in, utterance decisions out.
 
     The scikit-learn sample is the utterance, as everywhere in sklearn_ser: ``fit``
