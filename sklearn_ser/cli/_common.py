@@ -91,19 +91,42 @@ def load_corpus(data: str):
     return corpus
 
 
+def probe_writable(folder: Path, *, what: str) -> None:
+    """Create and remove a file in ``folder``; a one-line CLIError if that fails."""
+    import os
+
+    probe = folder / f".sklearn-ser-probe-{os.getpid()}"
+    try:
+        with open(probe, "x"):
+            pass
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CLIError(
+            f"{what}: cannot write in folder {str(folder)!r} ({reason}); nothing "
+            "was trained"
+        ) from None
+
+
 def check_out(out: str | None, *, kind: str) -> None:
-    """Fail before any training when ``--out`` cannot be written afterwards."""
+    """Fail before any training when ``--out`` cannot be written afterwards: the
+    folder must exist (or be creatable) and take a probe file."""
     if out is None:
         return
     path = Path(out).expanduser()
     if kind == "folder":
         if path.exists() and not path.is_dir():
             raise CLIError(f"--out {out!r} exists and is not a folder")
+        folder = path
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # the nearest existing folder, created later
+        probe_writable(folder, what=f"--out {out!r}")
         return
     if path.is_dir():
         raise CLIError(f"--out {out!r} is a folder; give the model file's path")
     if not path.parent.is_dir():
         raise CLIError(f"--out {out!r}: folder {str(path.parent)!r} does not exist")
+    probe_writable(path.parent, what=f"--out {out!r}")
 
 
 def sample_rate(pipe) -> int | None:

@@ -14,6 +14,7 @@ from ._common import (
     read_audio,
     sample_rate,
 )
+from ._checkpoint import attach_checkpoint, detach_checkpoint
 from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
 
 
@@ -34,9 +35,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{len(np.unique(y))} classes ..."
         )
     _attach_epoch_bar(pipe, quiet=args.quiet, desc="training")
+    if args.checkpoint_dir is not None:
+        done = attach_checkpoint(pipe, args.checkpoint_dir, recipe=args.recipe)
+        if done and not args.quiet:
+            _progress(f"resuming from {args.checkpoint_dir} after {done} epochs")
     try:
         pipe.fit(X, y)
     finally:
+        detach_checkpoint(pipe)
         _detach_epoch_bar(pipe)
     save_model(pipe, args.out)
     print(

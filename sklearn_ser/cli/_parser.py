@@ -231,7 +231,16 @@ def _add_model_commands(sub) -> None:
         "--out",
         required=True,
         metavar="MODEL",
-        help="the model file to write (required)",
+        help="the model file to write (required; its folder is checked writable "
+        "before training)",
+    )
+    train.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        default=None,
+        help="save the network (weights, optimiser, history) in DIR after every "
+        "epoch, and resume from DIR's checkpoint when rerun, training only the "
+        "epochs it lacks (default: none)",
     )
     train.set_defaults(func=cmd_train)
 

@@ -1,0 +1,152 @@
+"""Issue 15, rows 5 and 10 and ``train --checkpoint-dir``: the command line fails
+early and per file, and resumes interrupted training."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sklearn_ser.cli import main
+
+
+def _run(capsys, *args):
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    import soundfile as sf
+
+    from sklearn_ser.datasets import make_emotional_speech
+
+    root = tmp_path_factory.mktemp("corpus")
+    data = make_emotional_speech(n_per_class=3, classes=("anger", "neutral"),
+                                 n_speakers=2, duration=(0.5, 0.7), random_state=0)
+    lines = ["path,label,speaker"]
+    for i, (x, label, speaker) in enumerate(zip(data.X, data.y, data.speaker)):
+        sf.write(root / f"u{i:02d}.wav", x, data.sr)
+        lines.append(f"u{i:02d}.wav,{label},{speaker}")
+    (root / "manifest.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def _read_only_folder(tmp_path) -> Path:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.access(folder, os.W_OK):  # root ignores the mode: use a kernel folder
+        if sys.platform.startswith("linux") and Path("/sys").is_dir():
+            return Path("/sys")
+        pytest.skip("no read-only folder available")
+    return folder
+
+
+# ------------------------------------------------------------- row 5: --out
+def test_train_out_in_read_only_folder_fails_before_training(capsys, corpus, tmp_path):
+    folder = _read_only_folder(tmp_path)
+    code, out, err = _run(capsys, "train", "--recipe", "liu2021", "--data",
+                          corpus / "manifest.csv", "--max-epochs", "1",
+                          "--out", folder / "model.sser")
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "cannot write in folder" in lines[0] and "nothing was trained" in lines[0]
+    assert "training liu2021" not in err and out == ""
+
+
+def test_evaluate_out_in_read_only_folder_fails_first(capsys, corpus, tmp_path):
+    folder = _read_only_folder(tmp_path)
+    code, out, err = _run(capsys, "evaluate", "--recipe", "liu2021", "--data",
+                          corpus / "manifest.csv", "--max-epochs", "1",
+                          "--out", folder / "results")
+    assert code == 1 and "cannot write in folder" in err and out == ""
+
+
+# --------------------------------------------------------- --checkpoint-dir
+def test_checkpoint_dir_saves_every_epoch_and_resumes(capsys, corpus, tmp_path):
+    from sklearn_ser.io import load_model
+
+    ckpt = tmp_path / "ckpt"
+    args = ["train", "--recipe", "liu2021", "--data", corpus / "manifest.csv",
+            "--checkpoint-dir", ckpt]
+    code, out, err = _run(capsys, *args, "--max-epochs", "2",
+                          "--out", tmp_path / "a.sser")
+    assert code == 0, err
+    for name in ("params.pt", "optimizer.pt", "history.json"):
+        assert (ckpt / name).is_file(), name
+    assert len(json.loads((ckpt / "history.json").read_text())) == 2
+    # rerun with more epochs: it resumes and trains the remaining one only
+    code, out, err = _run(capsys, *args, "--max-epochs", "3",
+                          "--out", tmp_path / "b.sser")
+    assert code == 0, err
+    assert "resuming from" in err and "after 2 epochs" in err
+    history = json.loads((ckpt / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    model = load_model(tmp_path / "b.sser")
+    net = model.steps[-1][1] if hasattr(model, "steps") else model
+    assert net.get_params()["max_epochs"] == 3  # the recipe's value, not "1 more"
+    assert net.callbacks is None
+
+
+def test_checkpoint_dir_needs_a_network(capsys, corpus, tmp_path):
+    from sklearn_ser import recipes
+
+    plain = [n for n in recipes.RECIPES
+             if not hasattr(recipes.make_recipe(n).steps[-1][1], "module")]
+    if not plain:
+        pytest.skip("every recipe trains a network")
+    code, out, err = _run(capsys, "train", "--recipe", plain[0], "--data",
+                          corpus / "manifest.csv", "--checkpoint-dir",
+                          tmp_path / "c", "--out", tmp_path / "m.sser")
+    assert code == 1 and "trains no network" in err
+
+
+def test_checkpoint_dir_that_is_a_file(capsys, corpus, tmp_path):
+    (tmp_path / "f").write_text("x")
+    code, out, err = _run(capsys, "train", "--recipe", "liu2021", "--data",
+                          corpus / "manifest.csv", "--checkpoint-dir", tmp_path / "f",
+                          "--max-epochs", "1", "--out", tmp_path / "m.sser")
+    assert code == 1 and "is not a folder" in err
+    assert not (tmp_path / "m.sser").exists()
+
+
+def test_main_prints_one_line_for_runtime_and_memory_errors(capsys, monkeypatch):
+    for exc in (RuntimeError("CUDA out of\nmemory"), MemoryError()):
+        def boom(args, exc=exc):
+            raise exc
+
+        from sklearn_ser.cli import _parser
+
+        parser = _parser.build_parser()
+        args = parser.parse_args(["demo"])
+        args.func = boom
+        import sklearn_ser.cli as cli
+
+        monkeypatch.setattr(cli, "build_parser", lambda: _Fixed(parser, args))
+        code, out, err = _run(capsys, "demo")
+        assert code == 1
+        assert len(err.strip().splitlines()) == 1, err
+        assert err.startswith("sklearn-ser demo: error:")
+        assert "Traceback" not in err
+
+
+class _Fixed:
+    def __init__(self, parser, args):
+        self.parser, self.args = parser, args
+
+    def parse_args(self, argv=None):
+        return self.args
+
+    def print_help(self):  # pragma: no cover
+        self.parser.print_help()
