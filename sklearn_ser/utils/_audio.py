@@ -146,7 +146,9 @@ def trim_silence(
     -------
     y : ndarray of shape (n_trimmed,), dtype float32
     """
-    import librosa
+    from ._numba import import_librosa
+
+    librosa = import_librosa()
 
     trimmed, _ = librosa.effects.trim(
         np.asarray(y, dtype=np.float32),
