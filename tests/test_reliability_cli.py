@@ -150,3 +150,78 @@ class _Fixed:
 
     def print_help(self):  # pragma: no cover
         self.parser.print_help()
+
+
+# ------------------------------------------------------- row 10: per file
+@pytest.fixture(scope="module")
+def model_file(corpus, tmp_path_factory):
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("model") / "m.sser"
+    with contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        code = main(["train", "--recipe", "liu2021", "--data",
+                     str(corpus / "manifest.csv"), "--max-epochs", "1", "--quiet",
+                     "--out", str(out)])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    import soundfile as sf
+
+    d = tmp_path_factory.mktemp("bad")
+    (d / "folder.wav").mkdir()
+    sf.write(d / "silent.wav", np.zeros(16000, np.float32), 16000)
+    sf.write(d / "short.wav", np.full(40, 0.1, np.float32), 16000)
+    (d / "garbage.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot audio at all")
+    return d
+
+
+def test_predict_reports_bad_files_and_predicts_the_rest(capsys, corpus, model_file,
+                                                         bad_files):
+    good = [str(corpus / "u00.wav"), str(corpus / "u03.wav")]
+    bad = {name: str(bad_files / name) for name in
+           ("folder.wav", "silent.wav", "short.wav", "garbage.wav")}
+    missing = str(bad_files / "missing.wav")
+    files = [good[0], *bad.values(), missing, good[1]]
+    code, out, err = _run(capsys, "predict", "--model", model_file, *files)
+    assert code == 1
+    rows = out.strip().splitlines()
+    assert rows[0].startswith("path,label")
+    assert [r.split(",")[0] for r in rows[1:]] == good  # the rest is predicted
+    errors = [ln for ln in err.splitlines() if "error:" in ln]
+    assert len(errors) == 5, err  # a line per failure, each naming its file
+    for path in [*bad.values(), missing]:
+        assert sum(repr(path) in ln for ln in errors) == 1, (path, err)
+    assert any("folder.wav" in ln and "is a directory" in ln for ln in errors)
+    assert any(repr(missing) in ln and "not found" in ln for ln in errors)
+    assert "Traceback" not in err and "5 of 7 files failed" in err
+
+
+def test_predict_all_bad_is_an_error(capsys, model_file, bad_files):
+    code, out, err = _run(capsys, "predict", "--model", model_file,
+                          str(bad_files / "folder.wav"))
+    assert code == 1 and out == ""
+    assert "is a directory" in err
+
+
+def test_train_names_the_file_of_a_bad_utterance(capsys, corpus, bad_files, tmp_path):
+    lines = (corpus / "manifest.csv").read_text().splitlines()
+    import shutil
+
+    for name in ("u00.wav", "u01.wav", "u02.wav", "u03.wav", "u04.wav", "u05.wav"):
+        shutil.copy(corpus / name, tmp_path / name)
+    shutil.copy(bad_files / "silent.wav", tmp_path / "silent.wav")
+    rows = [ln for ln in lines[1:] if ln.split(",")[0] in
+            {f"u0{i}.wav" for i in range(6)}]
+    rows.append("silent.wav," + rows[0].split(",", 1)[1])
+    (tmp_path / "m.csv").write_text("\n".join([lines[0], *rows]) + "\n")
+    code, out, err = _run(capsys, "train", "--recipe", "liu2021", "--data",
+                          tmp_path / "m.csv", "--max-epochs", "1", "--quiet",
+                          "--out", tmp_path / "x.sser")
+    assert code == 1
+    assert "silent.wav" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "x.sser").exists()
