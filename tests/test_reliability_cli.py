@@ -225,3 +225,73 @@ def test_train_names_the_file_of_a_bad_utterance(capsys, corpus, bad_files, tmp_
     assert code == 1
     assert "silent.wav" in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "x.sser").exists()
+
+
+# ------------------------------------------------------ row 11: --timeline
+@pytest.fixture(scope="module")
+def long_file(tmp_path_factory, corpus):
+    import soundfile as sf
+
+    # a 10.5 s recording made of the corpus's utterances and a silent stretch
+    waves = [sf.read(corpus / f"u{i:02d}.wav", dtype="float32")[0] for i in range(6)]
+    y = np.concatenate(waves * 4)[: int(10.5 * 16000)]
+    y = np.concatenate([y, np.zeros(16000 * 10 + 8000 - len(y), np.float32)]) \
+        if len(y) < 10.5 * 16000 else y
+    path = tmp_path_factory.mktemp("long") / "long.wav"
+    sf.write(path, y, 16000)
+    return path
+
+
+def test_predict_timeline_csv(capsys, model_file, long_file):
+    code, out, err = _run(capsys, "predict", "--model", model_file, "--timeline",
+                          "--window", "4", "--hop", "3", long_file)
+    assert code == 0, err
+    rows = list(__import__("csv").reader(out.strip().splitlines()))
+    assert rows[0][:4] == ["path", "start_s", "end_s", "label"]
+    assert [(r[1], r[2]) for r in rows[1:]] == [
+        ("0.000", "4.000"), ("3.000", "7.000"), ("6.000", "10.000"),
+        ("6.500", "10.500")]
+    assert all(r[3] in ("anger", "neutral") for r in rows[1:])
+    probs = np.array([[float(v) for v in r[4:]] for r in rows[1:]])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_predict_timeline_json_matches_the_function(capsys, model_file, long_file):
+    from sklearn_ser.io import load_model
+    from sklearn_ser.timeline import predict_timeline
+
+    code, out, err = _run(capsys, "predict", "--model", model_file, "--timeline",
+                          "--window", "2.5", "--hop", "2", "--format", "json",
+                          long_file)
+    assert code == 0, err
+    rows = json.loads(out)
+    t = predict_timeline(load_model(model_file), long_file, window=2.5, hop=2)
+    assert [r["start_s"] for r in rows] == pytest.approx(t.start.tolist())
+    assert [r["label"] for r in rows] == t.label.tolist()
+
+
+def test_timeline_reads_windows_not_the_file(monkeypatch, model_file, long_file):
+    """Every read asks soundfile for one window's samples, never the whole file."""
+    import soundfile as sf
+
+    from sklearn_ser.io import load_model
+    from sklearn_ser.timeline import predict_timeline
+
+    sizes = []
+    original = sf.SoundFile.read
+
+    def spy(self, frames=-1, *args, **kwargs):
+        sizes.append(frames)
+        return original(self, frames, *args, **kwargs)
+
+    monkeypatch.setattr(sf.SoundFile, "read", spy)
+    monkeypatch.setattr(sf, "read", lambda *a, **k: pytest.fail("whole-file read"))
+    t = predict_timeline(load_model(model_file), long_file, window=2.0, hop=1.0)
+    assert len(t.start) == len(sizes) == 10
+    assert max(sizes) == 2 * 16000 and min(sizes) > 0
+
+
+def test_timeline_bad_arguments(capsys, model_file, long_file):
+    code, out, err = _run(capsys, "predict", "--model", model_file, "--timeline",
+                          "--window", "0", long_file)
+    assert code == 2 and "expected a positive number" in err

@@ -128,6 +128,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from sklearn_ser.datasets import load_audio
     from sklearn_ser.io import load_model
 
+    if args.timeline:
+        return _timeline(args)
     failures: dict[str, str] = {}
     for f in args.files:
         reason = _bad_file(f)
@@ -196,3 +198,62 @@ def cmd_predict(args: argparse.Namespace) -> int:
               "failed; predicted the rest", file=sys.stderr)
         return 1
     return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    """``predict --timeline``: one row per window of every file."""
+    import csv
+    import json
+
+    import numpy as np
+
+    from sklearn_ser.io import load_model
+    from sklearn_ser.timeline import predict_timeline
+
+    model = load_model(args.model)
+    if not hasattr(model, "predict"):
+        raise CLIError(
+            f"{args.model!r} holds a {type(model).__name__}, not a classifier"
+        )
+    failures, rows = [], []
+    writer = None
+    for f in args.files:
+        reason = _bad_file(f)
+        if reason is not None:
+            failures.append(reason)
+            continue
+        try:
+            t = predict_timeline(model, f, window=args.window, hop=args.hop)
+        except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as exc:
+            message = _one_line(exc)
+            failures.append(message if repr(f) in message
+                            else f"audio file {f!r}: {message}")
+            continue
+        classes = [str(c) for c in t.classes]
+        for i in range(len(t.start)):
+            if i in t.errors:
+                failures.append(f"audio file {f!r} at {t.start[i]:.2f}-{t.end[i]:.2f}"
+                                f" s: {t.errors[i]}")
+            label = "" if t.label[i] is None else str(t.label[i])
+            proba = None if t.proba is None else t.proba[i]
+            if args.format == "json":
+                row = {"path": f, "start_s": round(float(t.start[i]), 3),
+                       "end_s": round(float(t.end[i]), 3), "label": label or None}
+                if proba is not None and not np.isnan(proba).any():
+                    row["proba"] = {c: float(p) for c, p in zip(classes, proba)}
+                rows.append(row)
+                continue
+            if writer is None:
+                writer = csv.writer(sys.stdout, lineterminator="\n")
+                writer.writerow(["path", "start_s", "end_s", "label",
+                                 *(classes if proba is not None else [])])
+            extra = [] if proba is None else [
+                "" if np.isnan(p) else f"{p:.6f}" for p in proba]
+            writer.writerow([f, f"{t.start[i]:.3f}", f"{t.end[i]:.3f}", label,
+                             *extra])
+        sys.stdout.flush()
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    for message in failures:
+        print(f"sklearn-ser predict: error: {message}", file=sys.stderr)
+    return 1 if failures else 0
