@@ -135,7 +135,7 @@ def predict_timeline(
     target_sr = int(sr) if sr is not None else (_model_sr(estimator) or 16000)
     name = os.fsdecode(path)
     if os.path.isdir(name):
-        raise ValueError(f"audio file {name!r} is a directory, not a file")
+        raise ValueError(f"cannot read audio file {name!r}: it is a directory")
     if not os.path.exists(name):
         raise FileNotFoundError(f"audio file {name!r} not found")
     try:

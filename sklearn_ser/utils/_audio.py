@@ -167,7 +167,9 @@ def _read_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
             errno.ENOENT, "audio file not found", os.fspath(path)
         )
     if os.path.isdir(path):
-        raise ValueError(f"audio file {os.fspath(path)!r} is a directory, not a file")
+        raise ValueError(
+            f"cannot read audio file {os.fspath(path)!r}: it is a directory"
+        )
     try:
         data, file_sr = sf.read(os.fspath(path), dtype="float32", always_2d=True)
     except MemoryError:

@@ -72,5 +72,5 @@ def test_flipped_header_bytes(tmp_path, fmt, pos, value):
 
 def test_directory_is_named(tmp_path):
     (tmp_path / "d.wav").mkdir()
-    with pytest.raises(ValueError, match="d.wav' is a directory"):
+    with pytest.raises(ValueError, match="d.wav': it is a directory"):
         load_audio(str(tmp_path / "d.wav"))

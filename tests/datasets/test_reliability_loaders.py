@@ -147,6 +147,7 @@ def test_ravdess_through_its_loader_and_a_manifest_agree(tmp_path, tone):
     assert by_manifest.X.tolist() == by_loader.X.tolist()
     assert by_manifest.y.tolist() == by_loader.y.tolist()
     assert set(by_loader.y) <= set(EMOTIONS)
+    assert set(by_loader.speaker) == {"actor17"}  # as the staged labels.csv
     # verbatim, on request
     assert set(load_manifest(root / "m.csv", label_map=None).y) == set(own.values())
 
