@@ -137,3 +137,16 @@ def test_train_sigint_exits_130_and_writes_no_model(tmp_path):
     assert "saved" not in stdout
     assert not out.exists()
     assert not any(p.name.startswith("model.sser") for p in tmp_path.iterdir())
+
+
+def test_early_stopping_still_ends_training_normally():
+    """skorch's EarlyStopping stops by raising KeyboardInterrupt itself."""
+    X, y = _data()
+    clf = _clf(None, early_stopping=1, early_stopping_threshold=1e9, max_epochs=20,
+               validation_fraction=0.25)
+    clf.fit(X, y)  # no KeyboardInterrupt
+    assert len(clf.history) < 20
+    clf = _clf([("es", EarlyStopping(monitor="train_loss", patience=1,
+                                     threshold=1e9))], max_epochs=20)
+    clf.fit(X, y)
+    assert len(clf.history) == 2
