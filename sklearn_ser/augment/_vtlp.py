@@ -140,7 +140,9 @@ def _zero_phase(n_fft: int, n_bins: int) -> np.ndarray:
 def _stft(y: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
     """Centred, zero-phase STFT with a periodic Hann window, shape
     ``(n_fft // 2 + 1, 1 + len(y) // hop)``: ``librosa.stft`` (zero padding)."""
-    import librosa
+    from sklearn_ser.utils._numba import import_librosa
+
+    librosa = import_librosa()
 
     with warnings.catch_warnings():
         # a clip shorter than n_fft is fine here: the centring pad is zeros
@@ -155,7 +157,9 @@ def _stft(y: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
 def _istft(D: np.ndarray, n_fft: int, hop: int, length: int) -> np.ndarray:
     """Inverse of `_stft` by weighted overlap-add (``librosa.istft``; exact for an
     unmodified STFT)."""
-    import librosa
+    from sklearn_ser.utils._numba import import_librosa
+
+    librosa = import_librosa()
 
     return librosa.istft(
         D * np.conj(_zero_phase(n_fft, D.shape[0]))[:, None], hop_length=hop,

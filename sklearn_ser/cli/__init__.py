@@ -40,10 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (CLIError, ValueError, TypeError, FileNotFoundError, OSError) as exc:
-        # one line: scikit-learn's messages may span several
+    except (CLIError, ValueError, TypeError, OSError, RuntimeError) as exc:
+        # one line: scikit-learn's and torch's messages may span several
         message = " ".join(str(exc).split())
         print(f"sklearn-ser {args.command}: error: {message}", file=sys.stderr)
+        return 1
+    except MemoryError as exc:
+        detail = " ".join(str(exc).split())
+        print(f"sklearn-ser {args.command}: error: out of memory"
+              f"{': ' + detail if detail else ''}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("sklearn-ser: interrupted", file=sys.stderr)

@@ -91,22 +91,85 @@ def load_corpus(data: str):
     return corpus
 
 
+def probe_writable(folder: Path, *, what: str) -> None:
+    """Create and remove a file in ``folder``; a one-line CLIError if that fails."""
+    import os
+
+    probe = folder / f".sklearn-ser-probe-{os.getpid()}"
+    try:
+        with open(probe, "x"):
+            pass
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CLIError(
+            f"{what}: cannot write in folder {str(folder)!r} ({reason}); nothing "
+            "was trained"
+        ) from None
+
+
 def check_out(out: str | None, *, kind: str) -> None:
-    """Fail before any training when ``--out`` cannot be written afterwards."""
+    """Fail before any training when ``--out`` cannot be written afterwards: the
+    folder must exist (or be creatable) and take a probe file."""
     if out is None:
         return
     path = Path(out).expanduser()
     if kind == "folder":
         if path.exists() and not path.is_dir():
             raise CLIError(f"--out {out!r} exists and is not a folder")
+        folder = path
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # the nearest existing folder, created later
+        probe_writable(folder, what=f"--out {out!r}")
         return
     if path.is_dir():
         raise CLIError(f"--out {out!r} is a folder; give the model file's path")
     if not path.parent.is_dir():
         raise CLIError(f"--out {out!r}: folder {str(path.parent)!r} does not exist")
+    probe_writable(path.parent, what=f"--out {out!r}")
+
+
+def _pipeline(pipe):
+    """The pipeline of a recipe, inside a sampler wrapper (``ResampledEstimator``)."""
+    wrapped = getattr(pipe, "estimator", None)
+    if not hasattr(pipe, "steps") and hasattr(wrapped, "steps"):
+        return pipe.estimator
+    return pipe
+
+
+def final_step(pipe):
+    """The last step of a recipe (the model), or the estimator itself."""
+    pipe = _pipeline(pipe)
+    return pipe.steps[-1][1] if hasattr(pipe, "steps") else pipe
+
+
+def wants_speaker(model, method: str) -> bool:
+    """Whether a step of ``model`` requests ``speaker`` in ``method`` (metadata
+    routing; e.g. a ``SpeakerNormalizer``)."""
+    from sklearn import config_context
+    from sklearn.utils.metadata_routing import get_routing_for_object
+
+    with config_context(enable_metadata_routing=True):
+        try:
+            routing = get_routing_for_object(model)
+            return bool(routing.consumes(method, ["speaker"]))
+        except Exception:  # an estimator without routing support: nothing routed
+            return False
+
+
+def call_routed(model, method: str, X, *args, speaker=None):
+    """``model.<method>(X, *args)``, with ``speaker`` routed to the steps that
+    request it (routing switched on for the call only)."""
+    from sklearn import config_context
+
+    if speaker is None or not wants_speaker(model, method):
+        return getattr(model, method)(X, *args)
+    with config_context(enable_metadata_routing=True):
+        return getattr(model, method)(X, *args, speaker=speaker)
 
 
 def sample_rate(pipe) -> int | None:
+    pipe = _pipeline(pipe)
     first = pipe.steps[0][1] if hasattr(pipe, "steps") else pipe
     sr = getattr(first, "sr", None)
     return int(sr) if isinstance(sr, (int, float)) else None

@@ -10,6 +10,7 @@ from sklearn_ser import __version__
 
 from ._common import (
     CLIError,
+    call_routed,
     check_out,
     load_corpus,
     make_recipe,
@@ -19,12 +20,14 @@ from ._common import (
 from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
 
 
-def _fit_predict_fold(pipe, X, y, train, test):
-    """Fit a clone on ``train``, predict ``test`` (run locally or on a Dask worker)."""
+def _fit_predict_fold(pipe, X, y, train, test, speaker=None):
+    """Fit a clone on ``train``, predict ``test`` (run locally or on a Dask worker);
+    ``speaker`` reaches the steps that request it."""
     from sklearn.base import clone
 
-    model = clone(pipe).fit(X[train], y[train])
-    return model.predict(X[test])
+    s = (None, None) if speaker is None else (speaker[train], speaker[test])
+    model = call_routed(clone(pipe), "fit", X[train], y[train], speaker=s[0])
+    return call_routed(model, "predict", X[test], speaker=s[1])
 
 
 def _check_backend(args: argparse.Namespace) -> None:
@@ -99,7 +102,7 @@ def _splits(args: argparse.Namespace, data, y):
     return list(cv.split(np.zeros(len(y)), y, groups)), text
 
 
-def _run_folds(args: argparse.Namespace, pipe, X, y, splits) -> list:
+def _run_folds(args: argparse.Namespace, pipe, X, y, splits, speaker=None) -> list:
     """Every fold's test predictions, in the order of ``splits``."""
     if args.backend == "dask":
         from joblib import Parallel, delayed, parallel_config
@@ -108,7 +111,7 @@ def _run_folds(args: argparse.Namespace, pipe, X, y, splits) -> list:
         try:
             with parallel_config(backend="dask"):
                 return Parallel(n_jobs=-1)(
-                    delayed(_fit_predict_fold)(pipe, X, y, train, test)
+                    delayed(_fit_predict_fold)(pipe, X, y, train, test, speaker)
                     for train, test in splits
                 )
         finally:
@@ -119,7 +122,7 @@ def _run_folds(args: argparse.Namespace, pipe, X, y, splits) -> list:
     bar = tqdm(splits, desc="folds", unit="fold", disable=args.quiet, file=sys.stderr)
     for k, (train, test) in enumerate(bar):
         _attach_epoch_bar(pipe, quiet=args.quiet, desc=f"fold {k + 1} training")
-        preds.append(_fit_predict_fold(pipe, X, y, train, test))
+        preds.append(_fit_predict_fold(pipe, X, y, train, test, speaker))
     _detach_epoch_bar(pipe)
     return preds
 
@@ -234,7 +237,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"{args.recipe}: {len(y)} utterances, {len(np.unique(y))} classes; "
             f"{protocol}{dask}"
         )
-    preds = _run_folds(args, pipe, X, y, splits)
+    speaker = data.get("speaker")
+    speaker = None if speaker is None else np.asarray(speaker)
+    preds = _run_folds(args, pipe, X, y, splits, speaker)
     y_pred, folds, overall = _score(y, splits, preds, data.get("speaker"))
     _print_table(args, protocol, folds, overall, len(y), len(np.unique(y)))
     if args.out is not None:

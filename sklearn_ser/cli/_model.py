@@ -6,8 +6,10 @@ import argparse
 import sys
 import time
 
+from ._checkpoint import attach_checkpoint, detach_checkpoint
 from ._common import (
     CLIError,
+    call_routed,
     check_out,
     load_corpus,
     make_recipe,
@@ -34,9 +36,16 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{len(np.unique(y))} classes ..."
         )
     _attach_epoch_bar(pipe, quiet=args.quiet, desc="training")
+    if args.checkpoint_dir is not None:
+        done = attach_checkpoint(pipe, args.checkpoint_dir, recipe=args.recipe)
+        if done and not args.quiet:
+            _progress(f"resuming from {args.checkpoint_dir} after {done} epochs")
     try:
-        pipe.fit(X, y)
+        call_routed(pipe, "fit", X, y, speaker=data.get("speaker"))
+    except ValueError as exc:
+        raise CLIError(name_the_file(exc, data.X)) from None
     finally:
+        detach_checkpoint(pipe)
         _detach_epoch_bar(pipe)
     save_model(pipe, args.out)
     print(
@@ -70,29 +79,188 @@ def _write_predictions(args, files, labels, classes, proba) -> None:
         writer.writerow([path, str(labels[i]), *extra])
 
 
-def cmd_predict(args: argparse.Namespace) -> int:
+def name_the_file(exc: BaseException, paths) -> str:
+    """The message of ``exc`` with the file of "utterance <i>" named."""
+    import re
+
+    message = _one_line(exc)
+    match = re.search(r"\butterance (\d+)\b", message)
+    if match and int(match.group(1)) < len(paths):
+        path = str(paths[int(match.group(1))])
+        if repr(path) not in message:
+            return f"audio file {path!r}: {message}"
+    return message
+
+
+def _bad_file(path: str) -> str | None:
+    """Why ``path`` cannot be an audio file (None when it may be one)."""
     from pathlib import Path
 
+    p = Path(path)
+    if p.is_dir():
+        return f"audio file {path!r} is a directory"
+    if not p.exists():
+        return f"audio file {path!r} not found"
+    if not p.is_file():
+        return f"audio file {path!r} is not a regular file"
+    return None
+
+
+def _predict(model, X):
+    """(labels, classes, proba or None) of a batch."""
     import numpy as np
 
+    # a step asking for the speaker (SpeakerNormalizer) gets one speaker for the
+    # files of the batch: normalised by their own statistics, or by the training
+    # statistics when they are too few (its ``min_samples``)
+    speaker = np.full(len(X), "unknown", dtype=object)
+    if hasattr(model, "predict_proba"):
+        proba = np.asarray(
+            call_routed(model, "predict_proba", X, speaker=speaker), dtype=float
+        )
+        classes = np.asarray(model.classes_)
+        return classes[np.argmax(proba, axis=1)], classes, proba
+    labels = np.asarray(call_routed(model, "predict", X, speaker=speaker))
+    classes = np.asarray(getattr(model, "classes_", np.unique(labels)))
+    return labels, classes, None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from sklearn_ser.datasets import load_audio
     from sklearn_ser.io import load_model
 
-    missing = [f for f in args.files if not Path(f).is_file()]
-    if missing:
-        raise CLIError(f"audio file {missing[0]!r} not found")
+    if args.timeline:
+        return _timeline(args)
+    failures: dict[str, str] = {}
+    for f in args.files:
+        reason = _bad_file(f)
+        if reason is not None:
+            failures[f] = reason
     model = load_model(args.model)
     if not hasattr(model, "predict"):
         raise CLIError(
             f"{args.model!r} holds a {type(model).__name__}, not a classifier"
         )
-    X = read_audio(args.files, sr=sample_rate(model), quiet=args.quiet)
-    if hasattr(model, "predict_proba"):
-        proba = np.asarray(model.predict_proba(X), dtype=float)
-        classes = np.asarray(model.classes_)
-        labels = classes[np.argmax(proba, axis=1)]
-    else:
-        labels = np.asarray(model.predict(X))
-        classes = np.asarray(getattr(model, "classes_", np.unique(labels)))
-        proba = None
-    _write_predictions(args, args.files, labels, classes, proba)
+    sr = sample_rate(model)
+    files, X = [], []
+    for f in args.files:
+        if f in failures:
+            continue
+        if sr is None:  # the first step reads files itself
+            files.append(f)
+            X.append(f)
+            continue
+        try:
+            X.append(load_audio(f, sr=sr))
+            files.append(f)
+        except (OSError, ValueError, TypeError, MemoryError) as exc:
+            failures[f] = _one_line(exc)
+    results = {}
+    if files:
+        if sr is None:
+            batch = np.asarray(X)
+        else:
+            batch = np.empty(len(X), dtype=object)
+            for i, x in enumerate(X):
+                batch[i] = x
+        try:
+            labels, classes, proba = _predict(model, batch)
+            results = {
+                f: (labels[i], None if proba is None else proba[i])
+                for i, f in enumerate(files)
+            }
+        except (ValueError, TypeError, RuntimeError, MemoryError):
+            # a bad file in the batch: predict one by one to name it
+            classes = None
+            for i, f in enumerate(files):
+                try:
+                    lab, classes, pro = _predict(model, batch[i : i + 1])
+                    results[f] = (lab[0], None if pro is None else pro[0])
+                except (ValueError, TypeError, RuntimeError, MemoryError) as exc:
+                    failures[f] = f"audio file {f!r}: {_one_line(exc)}"
+    done = [f for f in args.files if f in results]
+    if done:
+        if classes is None:
+            classes = np.asarray(model.classes_)
+        labels = [results[f][0] for f in done]
+        proba = (None if results[done[0]][1] is None
+                 else np.stack([results[f][1] for f in done]))
+        _write_predictions(args, done, labels, classes, proba)
+    for f in args.files:
+        if f in failures:
+            message = failures[f]
+            if repr(f) not in message:
+                message = f"audio file {f!r}: {message}"
+            print(f"sklearn-ser predict: error: {message}", file=sys.stderr)
+    if failures:
+        if not done:
+            return 1
+        print(f"sklearn-ser predict: {len(failures)} of {len(args.files)} files "
+              "failed; predicted the rest", file=sys.stderr)
+        return 1
     return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    """``predict --timeline``: one row per window of every file."""
+    import csv
+    import json
+
+    import numpy as np
+
+    from sklearn_ser.io import load_model
+    from sklearn_ser.timeline import predict_timeline
+
+    model = load_model(args.model)
+    if not hasattr(model, "predict"):
+        raise CLIError(
+            f"{args.model!r} holds a {type(model).__name__}, not a classifier"
+        )
+    failures, rows = [], []
+    writer = None
+    for f in args.files:
+        reason = _bad_file(f)
+        if reason is not None:
+            failures.append(reason)
+            continue
+        try:
+            t = predict_timeline(model, f, window=args.window, hop=args.hop)
+        except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as exc:
+            message = _one_line(exc)
+            failures.append(message if repr(f) in message
+                            else f"audio file {f!r}: {message}")
+            continue
+        classes = [str(c) for c in t.classes]
+        for i in range(len(t.start)):
+            if i in t.errors:
+                failures.append(f"audio file {f!r} at {t.start[i]:.2f}-{t.end[i]:.2f}"
+                                f" s: {t.errors[i]}")
+            label = "" if t.label[i] is None else str(t.label[i])
+            proba = None if t.proba is None else t.proba[i]
+            if args.format == "json":
+                row = {"path": f, "start_s": round(float(t.start[i]), 3),
+                       "end_s": round(float(t.end[i]), 3), "label": label or None}
+                if proba is not None and not np.isnan(proba).any():
+                    row["proba"] = {c: float(p) for c, p in zip(classes, proba)}
+                rows.append(row)
+                continue
+            if writer is None:
+                writer = csv.writer(sys.stdout, lineterminator="\n")
+                writer.writerow(["path", "start_s", "end_s", "label",
+                                 *(classes if proba is not None else [])])
+            extra = [] if proba is None else [
+                "" if np.isnan(p) else f"{p:.6f}" for p in proba]
+            writer.writerow([f, f"{t.start[i]:.3f}", f"{t.end[i]:.3f}", label,
+                             *extra])
+        sys.stdout.flush()
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    for message in failures:
+        print(f"sklearn-ser predict: error: {message}", file=sys.stderr)
+    return 1 if failures else 0

@@ -42,6 +42,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
 def _recipes_epochs() -> str:
     """``liu2021 30, zhou 100, kumar 1000 + 1000, ...``: each recipe's epochs."""
     from sklearn_ser import recipes
@@ -231,7 +241,16 @@ def _add_model_commands(sub) -> None:
         "--out",
         required=True,
         metavar="MODEL",
-        help="the model file to write (required)",
+        help="the model file to write (required; its folder is checked writable "
+        "before training)",
+    )
+    train.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        default=None,
+        help="save the network (weights, optimiser, history) in DIR after every "
+        "epoch, and resume from DIR's checkpoint when rerun, training only the "
+        "epochs it lacks (default: none)",
     )
     train.set_defaults(func=cmd_train)
 
@@ -259,6 +278,27 @@ def _add_model_commands(sub) -> None:
         choices=("csv", "json"),
         default="csv",
         help="output format on stdout (default: csv)",
+    )
+    predict.add_argument(
+        "--timeline",
+        action="store_true",
+        help="predict every window of each file (long recordings: read in windows, "
+        "memory bounded by the window): one row per window with its start and end "
+        "in seconds (default: one prediction per file)",
+    )
+    predict.add_argument(
+        "--window",
+        type=_positive_float,
+        default=3.0,
+        metavar="S",
+        help="window length in seconds with --timeline (default: 3.0)",
+    )
+    predict.add_argument(
+        "--hop",
+        type=_positive_float,
+        default=1.0,
+        metavar="S",
+        help="seconds between window starts with --timeline (default: 1.0)",
     )
     predict.set_defaults(func=cmd_predict)
 

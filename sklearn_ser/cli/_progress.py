@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from ._common import final_step
+
 
 def _progress(msg: str, *, stream=None) -> None:
     stream = sys.stderr if stream is None else stream
@@ -13,7 +15,7 @@ def _progress(msg: str, *, stream=None) -> None:
 
 def _attach_epoch_bar(pipe, *, quiet: bool, desc: str) -> None:
     """Show training epochs as a progress bar (skorch networks only)."""
-    final = pipe.steps[-1][1] if hasattr(pipe, "steps") else pipe
+    final = final_step(pipe)
     skorch = sys.modules.get("skorch")
     if quiet or skorch is None or not isinstance(final, skorch.NeuralNet):
         return
@@ -26,7 +28,7 @@ def _attach_epoch_bar(pipe, *, quiet: bool, desc: str) -> None:
 
 
 def _detach_epoch_bar(pipe) -> None:
-    final = pipe.steps[-1][1] if hasattr(pipe, "steps") else pipe
+    final = final_step(pipe)
     callbacks = getattr(final, "callbacks", None)
     if isinstance(callbacks, list) and any(
         isinstance(c, tuple) and c[0] == "cli_progress" for c in callbacks

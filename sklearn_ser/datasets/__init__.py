@@ -13,10 +13,13 @@ from ._base import CorpusNotFoundError, get_data_home
 from ._emodb import load_emodb
 from ._folder import load_folder, load_manifest
 from ._iemocap import load_iemocap
+from ._labels import EMOTION_SYNONYMS, EMOTIONS
 from ._ravdess import load_ravdess
 from ._synthetic import make_emotional_speech
 
 __all__ = [
+    "EMOTIONS",
+    "EMOTION_SYNONYMS",
     "CorpusNotFoundError",
     "get_data_home",
     "load_audio",

@@ -159,6 +159,12 @@ def read_csv_rows(path: Path, *, name: str, required: Sequence[str]) -> list[dic
             reader = csv.DictReader(fh)
             header = [h.strip() for h in (reader.fieldnames or [])]
             reader.fieldnames = header
+            twice = sorted({h for h in header if header.count(h) > 1})
+            if twice:  # csv.DictReader would keep the last one silently
+                raise ValueError(
+                    f"{name}: {str(path)!r} has the column(s) {twice} more than once "
+                    f"in its header {header}"
+                )
             missing = [c for c in required if c not in header]
             if missing:
                 raise ValueError(
@@ -176,8 +182,78 @@ def read_csv_rows(path: Path, *, name: str, required: Sequence[str]) -> list[dic
     return rows
 
 
+_ALLOW_DOC = """allow_outside_root : bool, default=False
+        Paths are resolved (symbolic links followed) and must stay under the
+        corpus root; ``../`` escapes, absolute paths elsewhere and links out of
+        the root are refused with a ValueError naming the row. True allows them
+        (a manifest you wrote yourself that points at several disks)."""
+
+
+def check_bool(value, *, name: str, arg: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: {arg} must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
+def resolve_under(
+    root: str | os.PathLike,
+    path: str,
+    *,
+    name: str,
+    where: str,
+    allow_outside_root: bool = False,
+) -> str:
+    """``root/path`` made absolute; a ValueError naming ``where`` (e.g. "'m.csv'
+    line 3") when its real path is not under the real path of ``root``."""
+    if "\x00" in path:
+        raise ValueError(f"{name}: {where}: path {path!r} holds a NUL character")
+    full = os.path.abspath(os.path.join(root, path))
+    if allow_outside_root:
+        return full
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(full)
+    try:
+        inside = os.path.commonpath([real_root, real]) == real_root
+    except ValueError:  # different drives (Windows)
+        inside = False
+    if not inside:
+        link = " (through a symbolic link)" if real != full else ""
+        raise ValueError(
+            f"{name}: {where}: path {path!r} resolves to {real!r}{link}, outside "
+            f"the corpus root {real_root!r}; pass allow_outside_root=True to allow it"
+        )
+    return full
+
+
+def check_no_duplicates(
+    paths: Sequence[str], labels: Sequence[str], *, name: str, source: str,
+    first_line: int = 2,
+) -> None:
+    """ValueError naming a file listed twice (with its lines and labels)."""
+    seen: dict[str, list[int]] = {}
+    for i, p in enumerate(paths):
+        seen.setdefault(os.path.realpath(p), []).append(i)
+    dup = [rows for rows in seen.values() if len(rows) > 1]
+    if not dup:
+        return
+    rows = dup[0]
+    lines = ", ".join(str(i + first_line) for i in rows)
+    labs = sorted({str(labels[i]) for i in rows})
+    what = f"conflicting labels {labs}" if len(labs) > 1 else f"label {labs[0]!r}"
+    more = f" ({len(dup) - 1} more files listed twice)" if len(dup) > 1 else ""
+    raise ValueError(
+        f"{name}: {source} lists {paths[rows[0]]!r} {len(rows)} times (lines "
+        f"{lines}, {what}){more}; each file must appear once"
+    )
+
+
 def check_files_exist(paths: Sequence[str], *, name: str) -> None:
     """ValueError naming the first missing audio file(s), if any."""
+    folders = [p for p in paths if os.path.isdir(p)]
+    if folders:
+        raise CorpusNotFoundError(
+            f"{name}: audio file {folders[0]!r} is a directory, not a file"
+        )
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""

@@ -11,15 +11,20 @@ from imblearn.utils import Substitution
 from sklearn.utils import Bunch
 
 from ._base import (
+    _ALLOW_DOC,
     _BUNCH_COMMON_DOC,
     _DATA_HOME_DOC,
     _LOADER_COMMON_DOC,
+    check_bool,
     check_files_exist,
+    check_no_duplicates,
     corpus_home,
     counts_text,
     make_bunch,
     read_csv_rows,
+    resolve_under,
 )
+from ._labels import map_labels
 
 __all__ = ["load_emodb", "parse_emodb_filename"]
 
@@ -94,12 +99,14 @@ def _looks_like_emodb(path: Path) -> bool:
 
 
 @Substitution(
-    data_home=_DATA_HOME_DOC, common=_LOADER_COMMON_DOC, bunch=_BUNCH_COMMON_DOC
+    data_home=_DATA_HOME_DOC, common=_LOADER_COMMON_DOC, bunch=_BUNCH_COMMON_DOC,
+    allow=_ALLOW_DOC,
 )
 def load_emodb(
     data_home: str | os.PathLike | None = None,
     *,
     subfolder: str = "emodb",
+    allow_outside_root: bool = False,
     load_audio: bool = False,
     sr: int = 16000,
     return_X_y: bool = False,
@@ -120,6 +127,7 @@ def load_emodb(
         The corpus folder under ``data_home``. When ``data_home/subfolder`` does
         not exist but ``data_home`` itself holds ``wav/`` or ``labels.csv``,
         ``data_home`` is the corpus folder.
+    {allow}
     {common}
 
     Returns
@@ -170,6 +178,7 @@ def load_emodb(
         looks_like=_looks_like_emodb,
         expected="wav/ folder and no labels.csv",
     )
+    allow = check_bool(allow_outside_root, name=name, arg="allow_outside_root")
     labels_csv = root / "labels.csv"
     if labels_csv.is_file():
         source = "labels.csv"
@@ -183,7 +192,10 @@ def load_emodb(
                     f"{name}: {str(labels_csv)!r} row {i + 2} has an empty path or "
                     "label"
                 )
-            paths.append(os.path.join(root, row["path"]))
+            paths.append(resolve_under(
+                root, row["path"], name=name,
+                where=f"{str(labels_csv)!r} row {i + 2}", allow_outside_root=allow,
+            ))
             try:  # the file name fills in columns the CSV lacks
                 fallback = parse_emodb_filename(row["path"])
             except ValueError:
@@ -194,6 +206,11 @@ def load_emodb(
                     for key in ("label", "speaker", "gender", "text", "version")
                 }
             )
+        check_no_duplicates(paths, [p["label"] for p in parsed], name=name,
+                            source=repr(str(labels_csv)))
+        labels = map_labels([p["label"] for p in parsed], "standard", name=name)
+        for p, label in zip(parsed, labels):
+            p["label"] = label
     else:
         source = "file names"
         wav = root / "wav"

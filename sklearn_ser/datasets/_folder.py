@@ -11,12 +11,17 @@ from imblearn.utils import Substitution
 from sklearn.utils import Bunch
 
 from ._base import (
+    _ALLOW_DOC,
     _LOADER_COMMON_DOC,
+    check_bool,
     check_files_exist,
+    check_no_duplicates,
     counts_text,
     make_bunch,
     read_csv_rows,
+    resolve_under,
 )
+from ._labels import map_labels
 
 __all__ = ["load_folder", "load_manifest"]
 
@@ -48,11 +53,12 @@ def _check_extensions(extensions: object, *, name: str) -> tuple[str, ...]:
     return tuple(e if e.startswith(".") else "." + e for e in exts)
 
 
-@Substitution(common=_LOADER_COMMON_DOC)
+@Substitution(common=_LOADER_COMMON_DOC, allow=_ALLOW_DOC)
 def load_folder(
     path: str | os.PathLike,
     *,
     extensions: Sequence[str] = (".wav", ".flac", ".ogg"),
+    allow_outside_root: bool = False,
     load_audio: bool = False,
     sr: int = 16000,
     return_X_y: bool = False,
@@ -69,6 +75,7 @@ def load_folder(
         The corpus folder.
     extensions : sequence of str, default=(".wav", ".flac", ".ogg")
         File suffixes that count as audio (case-insensitive).
+    {allow}
     {common}
 
     Returns
@@ -120,6 +127,7 @@ def load_folder(
     name = "load_folder"
     root = _check_path(path, name=name, arg="path")
     exts = _check_extensions(extensions, name=name)
+    allow = check_bool(allow_outside_root, name=name, arg="allow_outside_root")
     if not root.is_dir():
         raise CorpusNotFoundError(
             f"{name}: folder {str(root)!r} does not exist or is not a folder"
@@ -132,7 +140,11 @@ def load_folder(
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for f in filenames:
                 if not f.startswith(".") and f.lower().endswith(exts):
-                    paths.append(os.path.abspath(os.path.join(dirpath, f)))
+                    rel = os.path.relpath(os.path.join(dirpath, f), root)
+                    paths.append(resolve_under(
+                        root, rel, name=name, where=f"file {rel!r}",
+                        allow_outside_root=allow,
+                    ))
                     labels.append(label_dir.name)
     if not paths:
         raise ValueError(
@@ -155,11 +167,13 @@ def load_folder(
     )
 
 
-@Substitution(common=_LOADER_COMMON_DOC)
+@Substitution(common=_LOADER_COMMON_DOC, allow=_ALLOW_DOC)
 def load_manifest(
     csv_path: str | os.PathLike,
     *,
     root: str | os.PathLike | None = None,
+    label_map="standard",
+    allow_outside_root: bool = False,
     load_audio: bool = False,
     sr: int = 16000,
     return_X_y: bool = False,
@@ -177,8 +191,16 @@ def load_manifest(
     csv_path : str or path-like
         The manifest.
     root : str or path-like, default=None
-        Folder that relative paths are relative to; ``None`` is the manifest's
-        folder.
+        Folder that relative paths are relative to, and that every path must
+        stay under; ``None`` is the manifest's folder.
+    label_map : "standard", dict or None, default="standard"
+        How the ``label`` column becomes ``y``. ``"standard"``: the corpora's own
+        names are mapped onto sklearn_ser's vocabulary (``angry`` -> ``anger``,
+        ``happy`` -> ``happiness``, ``fearful`` -> ``fear``...; see
+        :data:`sklearn_ser.datasets.EMOTION_SYNONYMS`), other labels kept; a dict
+        maps every label (one it lacks is an error naming it); None keeps the
+        column as it is.
+    {allow}
     {common}
 
     Returns
@@ -240,6 +262,7 @@ def load_manifest(
     base = (
         csv_file.parent if root is None else _check_path(root, name=name, arg="root")
     )
+    allow = check_bool(allow_outside_root, name=name, arg="allow_outside_root")
     rows = read_csv_rows(csv_file, name=name, required=("path", "label"))
     if not rows:
         raise ValueError(f"{name}: manifest {str(csv_file)!r} has no rows")
@@ -250,9 +273,14 @@ def load_manifest(
             raise ValueError(
                 f"{name}: {str(csv_file)!r} line {i + 2} has an empty path or label"
             )
-        paths.append(os.path.abspath(os.path.join(base, row["path"])))
+        paths.append(resolve_under(
+            base, row["path"], name=name, where=f"{str(csv_file)!r} line {i + 2}",
+            allow_outside_root=allow,
+        ))
         labels.append(row["label"])
+    check_no_duplicates(paths, labels, name=name, source=repr(str(csv_file)))
     check_files_exist(paths, name=name)
+    labels = map_labels(labels, label_map, name=name)
     columns: dict[str, list | None] = {"X": paths, "y": labels}
     for key in ("speaker", "gender"):
         columns[key] = [row.get(key, "") for row in rows] if key in header else None

@@ -143,7 +143,9 @@ def load_ravdess(
     Only audio-only (modality 03) speech (vocal channel 01) files are loaded;
     song and video files, if present, are skipped. Labels: anger, calm, disgust,
     fear, happiness, neutral, sadness, surprise (RAVDESS's names in ``emotion``);
-    speakers: the actor numbers as two digits, ``"01"`` ... ``"24"``.
+    speakers: ``"actor01"`` ... ``"actor24"``, the ids the staged corpus's
+    ``labels.csv`` uses too, so either way of reading RAVDESS gives the same
+    groups (the number alone is in ``actor``).
 
     Parameters
     ----------
@@ -224,7 +226,7 @@ def load_ravdess(
     check_files_exist(paths, name=name)
     columns: dict[str, list] = {"X": paths}
     columns["y"] = [p["label"] for p in parsed]
-    columns["speaker"] = [f"{p['actor']:02d}" for p in parsed]
+    columns["speaker"] = [f"actor{p['actor']:02d}" for p in parsed]
     for key in ("gender", "emotion", "intensity", "statement", "repetition", "actor"):
         columns[key] = [p[key] for p in parsed]
     y = np.asarray(columns["y"])

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from sklearn_ser.utils._numba import cached_njit
 
 __all__ = [
     "jitter_shimmer",
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def shs_spectrum(mag, enhance, smooth, out):
     """Hermes' preparation of every frame's magnitude spectrum for subharmonic
     summation: keep only the two bins either side of each local maximum (peak
@@ -50,7 +51,7 @@ def shs_spectrum(mag, enhance, smooth, out):
             prev = cur
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def shs_candidates(logspec, shifts, weights, f_min, f_max, f_lo, f_step, n_cand,
                    cand_f, cand_v):
     """Subharmonic sum of every frame of ``logspec`` (frames x points on a log2
@@ -111,7 +112,7 @@ def shs_candidates(logspec, shifts, weights, f_min, f_max, f_lo, f_step, n_cand,
             cand_v[t, k] = 0.0
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def _f_weight(f):
     # the frequency-range preference of openSMILE's Viterbi pitch smoother:
     # nothing between 100 and 350 Hz, growing outside it
@@ -126,7 +127,7 @@ def _f_weight(f):
     return 1.2
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def viterbi_pitch(cand_f, cand_v, thresh, w_local, w_tvv, w_tvvd, w_tvuv, w_thr,
                   w_range, out):
     """The least-cost path through the candidates (states ``0 .. n_cand - 1``)
@@ -195,7 +196,7 @@ def viterbi_pitch(cand_f, cand_v, thresh, w_local, w_tvv, w_tvvd, w_tvuv, w_thr,
             s = back[t, s]
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def _xcorr(y, a, b, n):
     """Pearson correlation of ``y[a : a + n]`` and ``y[b : b + n]``."""
     ma = 0.0
@@ -219,7 +220,7 @@ def _xcorr(y, a, b, n):
     return c / (math.sqrt(va) * math.sqrt(vb))
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def _peak_to_peak(y, a, n):
     lo = y[a + 1]
     hi = y[a + 1]
@@ -232,7 +233,7 @@ def _peak_to_peak(y, a, n):
     return hi - lo
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def jitter_shimmer(y, f0, sr, hop, frame_len, rel_range, min_cc, jit, shim):
     """Local jitter and local shimmer (dB) of every frame, by waveform matching
     that walks through the signal period after period, as openSMILE's
@@ -334,7 +335,7 @@ def jitter_shimmer(y, f0, sr, hop, frame_len, rel_range, min_cc, jit, shim):
         shim[t] = 20.0 * math.log10(last_shim + 1.0)
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def sma3(x, nz, out):
     """3-frame moving average of every row of ``x`` (features x frames), the
     edge frames repeated outside (openSMILE's first output is ``(2 x0 + x1) /
@@ -358,7 +359,7 @@ def sma3(x, nz, out):
             out[f, t] = s / c
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def peaks2(x, rel_thresh, period, out):
     """openSMILE's ``Peaks2`` functional on the contour ``x``: every local
     extremum (frames 2 .. n-3), then those that rise or fall less than
@@ -535,7 +536,7 @@ def peaks2(x, rel_thresh, period, out):
     out[4] = math.sqrt(var_f) if var_f > 0.0 else 0.0
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def segments(x, voiced, seg_min, pause_min, out):
     """openSMILE's ``Segments`` functional (``nonX`` with ``voiced``, segments of
     non-zero values; ``eqX`` without, segments of zeros, X = 0): a segment opens

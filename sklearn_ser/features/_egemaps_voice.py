@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from sklearn_ser.utils._numba import cached_njit
 
 __all__ = ["harmonics", "hnr_from_acf"]
 
@@ -18,7 +19,7 @@ __all__ = ["harmonics", "hnr_from_acf"]
 H1 = 1
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def _is_peak(x, n):
     m = x.shape[0]
     if n < 0 or n >= m:
@@ -30,7 +31,7 @@ def _is_peak(x, n):
     return n > 0 and x[n] > x[n - 1]
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def _bin(freq, df, n_bins):
     """Nearest FFT bin of ``freq`` (0 past the last bin)."""
     if freq >= df * (n_bins - 1):
@@ -38,7 +39,7 @@ def _bin(freq, df, n_bins):
     return max(int(math.floor(freq / df + 0.5)), 0)
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def harmonics(mag, f0, formants, df, n_harm, h1h2, h1a3, famp):
     """Harmonic descriptors of every frame of the magnitude spectrum ``mag``
     (frames x bins, ``df`` Hz apart) at pitch ``f0`` (0: unvoiced):
@@ -128,7 +129,7 @@ def harmonics(mag, f0, formants, df, n_harm, h1h2, h1a3, famp):
                     h1a3[t] = min(max(h_rel[H1] - 201.0, -201.0), 201.0)
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def hnr_from_acf(acf, f0, sr, out):
     """HNR ``10 log10(r(T0) / (r(0) - r(T0)))`` of every frame's autocorrelation
     ``acf``, at its peak nearest the F0 period (0 when unvoiced)."""

@@ -4,7 +4,9 @@ Each kernel does one pass over a batch (or a chunk of its frames) in compiled co
 that releases the GIL (``nogil=True``). That is what lets ``n_jobs`` threads scale:
 the same work as a dozen numpy calls per chunk of frames, each of which takes and
 gives back the GIL, becomes one call. The kernels are compiled on first use and
-cached on disk (``cache=True``), so a new process pays the compile only once.
+cached on disk (``cache=True``, with the fallbacks of
+:func:`sklearn_ser.utils._numba.cached_njit`), so a new process pays the compile
+only once.
 
 Frames are laid out as in :mod:`sklearn_ser.features._engine`: the samples of
 all utterances of a batch concatenated in ``flat`` (utterance ``i`` at
@@ -16,7 +18,8 @@ or past the end in the centring pad).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from sklearn_ser.utils._numba import cached_njit
 
 __all__ = ["PAD_CODES", "delta_frames", "mel_frames", "power_frames", "window_frames"]
 
@@ -25,7 +28,7 @@ PAD_CONSTANT, PAD_EDGE, PAD_REFLECT = 0, 1, 2
 PAD_CODES = {"constant": PAD_CONSTANT, "edge": PAD_EDGE, "reflect": PAD_REFLECT}
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def _sample(flat, s, n, p, a, pad_mode):
     """Sample ``p`` of the utterance at ``flat[s : s + n]`` after pre-emphasis
     ``y[p] = x[p] - a x[p - 1]`` (``y[0] = x[0]``) and padding (``p`` outside
@@ -46,7 +49,7 @@ def _sample(flat, s, n, p, a, pad_mode):
     return v
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def window_frames(
     flat, offsets, lengths, frame_utt, frame_pos, f0, m, window, lpad, a, pad_mode,
     out,
@@ -88,7 +91,7 @@ def window_frames(
                 dst[k] = _sample(flat, s, n, p0 + k, a, pad_mode) * window[k]
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def power_frames(spec, out):
     """``out[j, k] = |spec[j, k]| ** 2`` (as ``re**2 + im**2``)."""
     m, nb = spec.shape
@@ -98,7 +101,7 @@ def power_frames(spec, out):
             out[j, k] = c.real * c.real + c.imag * c.imag
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def mel_frames(spec, k0, k1, offsets, weights, power_t, out):
     """Mel power of every frame of ``spec``: filter ``b`` has the weights
     ``weights[offsets[b] : ...]`` on the bins ``k0[b] .. k1[b] - 1``.
@@ -126,7 +129,7 @@ def mel_frames(spec, k0, k1, offsets, weights, power_t, out):
             out[j, b] = acc[j]
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def delta_frames(feats, src, dst, starts, counts, coef):
     """``feats[:, dst]`` = the Savitzky-Golay derivative (weights ``coef``, an odd
     number of frames) of ``feats[:, src]`` along the frames of every utterance

@@ -52,7 +52,9 @@ def _mel_basis(
     sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None
 ) -> np.ndarray:
     """librosa's Slaney mel filterbank ``(n_mels, 1 + n_fft // 2)``, float32."""
-    from librosa.filters import mel
+    from sklearn_ser.utils._numba import import_librosa
+
+    mel = import_librosa().filters.mel
 
     basis = np.asarray(
         mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax), dtype=np.float32

@@ -146,7 +146,9 @@ def trim_silence(
     -------
     y : ndarray of shape (n_trimmed,), dtype float32
     """
-    import librosa
+    from ._numba import import_librosa
+
+    librosa = import_librosa()
 
     trimmed, _ = librosa.effects.trim(
         np.asarray(y, dtype=np.float32),
@@ -164,11 +166,20 @@ def _read_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
         raise AudioFileNotFoundError(
             errno.ENOENT, "audio file not found", os.fspath(path)
         )
+    if os.path.isdir(path):
+        raise ValueError(
+            f"cannot read audio file {os.fspath(path)!r}: it is a directory"
+        )
     try:
         data, file_sr = sf.read(os.fspath(path), dtype="float32", always_2d=True)
-    except Exception as exc:  # soundfile raises its own LibsndfileError/RuntimeError
+    except MemoryError:
         raise ValueError(
-            f"cannot read audio file {os.fspath(path)!r}: {exc}"
+            f"cannot read audio file {os.fspath(path)!r}: not enough memory for it"
+        ) from None
+    except Exception as exc:  # soundfile raises its own LibsndfileError/RuntimeError
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise ValueError(
+            f"cannot read audio file {os.fspath(path)!r}: {detail}"
         ) from exc
     # soundfile gives (samples, channels); average the channels (down-mix).
     return data.mean(axis=1).astype(np.float32), int(file_sr)

@@ -92,7 +92,10 @@ def test_load_manifest_relative_paths(tmp_path, tone):
         "../audio/u2.wav,sadness,s2,male,hello\n"
         f"{tmp_path / 'audio' / 'u1.wav'},anger,s1,female,bye\n"
     )
-    data = load_manifest(manifest)
+    # paths outside the manifest's folder are refused unless allowed (issue 15)
+    with pytest.raises(ValueError, match="line 2: path '../audio/u2.wav'.*outside"):
+        load_manifest(manifest)
+    data = load_manifest(manifest, allow_outside_root=True)
     assert [os.path.basename(p) for p in data.X] == ["u1.wav", "u2.wav"]
     assert data.X[1] == str(tmp_path / "audio" / "u2.wav")  # resolved, normalised
     assert data.y.tolist() == ["anger", "sadness"]

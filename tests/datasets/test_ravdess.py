@@ -49,7 +49,8 @@ def test_fake_tree(tmp_path, tone):
     assert data.emotion.tolist() == [
         "neutral", "happy", "angry", "calm", "sad", "fearful", "disgust", "surprised"
     ]  # fmt: skip
-    assert data.speaker.tolist() == ["01"] * 3 + ["02"] * 5
+    # "actorNN", as the staged labels.csv writes them (issue 15 row 12)
+    assert data.speaker.tolist() == ["actor01"] * 3 + ["actor02"] * 5
     assert data.actor.tolist() == [1] * 3 + [2] * 5
     assert data.gender.tolist() == ["male"] * 3 + ["female"] * 5
     assert data.intensity.tolist() == [

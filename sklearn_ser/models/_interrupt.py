@@ -1,0 +1,51 @@
+"""Ctrl-C during training propagates instead of being swallowed.
+
+skorch's ``partial_fit`` catches :class:`KeyboardInterrupt` and returns normally, so
+an interrupted ``fit`` looks like a finished one (and ``sklearn-ser train`` would save
+the half-trained model). :class:`PropagateInterruptMixin` lets the interrupt reach
+the caller after skorch's ``on_train_end`` ran (the ``KeyboardInterrupt`` that
+skorch's ``EarlyStopping`` raises to end training is still a normal end), so callbacks that restore weights
+at the end of training (``EarlyStopping(load_best=True)``, ``TrainEndCheckpoint``...)
+still do.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PropagateInterruptMixin"]
+
+
+def _is_early_stop(exc: KeyboardInterrupt) -> bool:
+    """skorch's ``EarlyStopping`` ends training by raising ``KeyboardInterrupt``
+    itself: that one is a normal end, not Ctrl-C."""
+    from skorch.callbacks import EarlyStopping
+
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return isinstance(tb.tb_frame.f_locals.get("self"), EarlyStopping)
+
+
+class PropagateInterruptMixin:
+    """Re-raise a ``KeyboardInterrupt`` of the training loop after ``on_train_end``."""
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        vars(self).pop("_pending_interrupt", None)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as exc:
+            if _is_early_stop(exc):
+                return self  # skorch's EarlyStopping: training is done
+            # skorch's partial_fit would swallow it: keep it for on_train_end
+            self._pending_interrupt = exc
+            return self
+
+    def notify(self, method_name, **cb_kwargs):
+        try:
+            super().notify(method_name, **cb_kwargs)
+        finally:
+            if method_name == "on_train_end":
+                pending = vars(self).pop("_pending_interrupt", None)
+                if pending is not None:
+                    raise pending

@@ -1,0 +1,97 @@
+"""Issue 15, row 6: numba's on-disk cache is never an error.
+
+Each scenario runs in a fresh interpreter (numba picks the cache place when the
+kernels module is imported); ``TMPDIR`` points the fallback into ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+RUN_MFCC = """
+import numpy as np
+from sklearn_ser.features import MFCC
+x = np.random.default_rng(0).standard_normal(4000).astype(np.float32)
+X = np.empty(1, dtype=object); X[0] = x
+out = MFCC(sr=16000).fit_transform(X)
+print("OK", out[0].shape)
+"""
+
+# what numba sees with a read-only package folder and a read-only home: neither
+# the in-tree nor the user-wide locator can be used
+NOTHING_WRITABLE = """
+from numba.core import caching
+for name in ("InTreeCacheLocator", "UserWideCacheLocator"):
+    setattr(getattr(caching, name), "from_function",
+            classmethod(lambda cls, py_func, py_file: None))
+"""
+
+
+def _python(code, tmp_path, **env):
+    full = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    full.update(TMPDIR=str(tmp_path), OMP_NUM_THREADS="1", **env)
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                          capture_output=True, text=True, env=full, timeout=600)
+
+
+def _cache_files(folder: Path):
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".nbi", ".nbc"))
+
+
+def test_nothing_writable_falls_back_to_a_private_temp_folder(tmp_path):
+    result = _python(NOTHING_WRITABLE + RUN_MFCC, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout and "Traceback" not in result.stderr
+    folder = tmp_path / f"sklearn_ser-numba-{os.getuid()}"
+    assert folder.is_dir()
+    assert (folder.stat().st_mode & 0o777) == 0o700
+    assert any(p.suffix == ".nbi" for p in _cache_files(folder))
+
+
+def test_someone_elses_temp_folder_is_not_used(tmp_path):
+    shared = tmp_path / f"sklearn_ser-numba-{os.getuid()}"
+    shared.mkdir()
+    shared.chmod(0o777)  # writable by anyone: cache files there are not trusted
+    result = _python(NOTHING_WRITABLE + RUN_MFCC, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert _cache_files(shared) == []
+
+
+def test_truncated_cache_files_are_rebuilt(tmp_path):
+    cache = tmp_path / "cache"
+    env = {"NUMBA_CACHE_DIR": str(cache)}
+    first = _python(RUN_MFCC, tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    files = _cache_files(cache)
+    assert files, "numba wrote no cache"
+    for path in files:  # a disk that filled up, a process killed mid-write
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    second = _python(RUN_MFCC, tmp_path, **env)
+    assert second.returncode == 0, second.stderr
+    assert "Traceback" not in second.stderr and "OK" in second.stdout
+    # the cache was rewritten: every index unpickles again
+    for index in (p for p in _cache_files(cache) if p.suffix == ".nbi"):
+        with open(index, "rb") as f:
+            pickle.load(f)
+            pickle.loads(f.read())
+    third = _python(RUN_MFCC, tmp_path, **env)
+    assert third.returncode == 0, third.stderr
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x80\x04not a pickle"])
+def test_garbage_index_is_not_an_error(tmp_path, garbage):
+    cache = tmp_path / "cache"
+    env = {"NUMBA_CACHE_DIR": str(cache)}
+    assert _python(RUN_MFCC, tmp_path, **env).returncode == 0
+    for path in _cache_files(cache):
+        path.write_bytes(garbage)
+    result = _python(RUN_MFCC, tmp_path, **env)
+    assert result.returncode == 0, result.stderr
