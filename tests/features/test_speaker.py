@@ -189,7 +189,7 @@ def test_dtypes(rng):
 
 
 def test_a_dataframe_is_a_table(rng):
-    import pandas as pd
+    pd = pytest.importorskip("pandas", reason="pandas is not a dependency")
 
     table = rng.normal(size=(8, 2))
     spk = np.repeat(["a", "b"], 4)

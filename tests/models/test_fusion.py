@@ -8,7 +8,6 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
-import pandas as pd
 import pytest
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -90,6 +89,7 @@ def test_feature_union_routes_speaker_to_a_normalised_branch(tiny_corpus, routin
 
 
 def test_column_transformer_with_a_ragged_column_beside_table_columns(tiny_corpus):
+    pd = pytest.importorskip("pandas", reason="pandas is not a dependency")
     X, y = tiny_corpus.X, tiny_corpus.y
     table = make_pipeline(
         MFCC(n_mfcc=13), FrameStatistics(stats=("mean",))
