@@ -26,8 +26,8 @@ speed perturbation).
 
 Run::
 
-    SER_DATA=/work/shared/data python benchmarks/bench_speaker_independent.py \
-        --cache /work/cache/accuracy [--all]
+    SER_DATA=../shared/data python benchmarks/bench_speaker_independent.py \
+        --cache CACHE_DIR [--all]
 
 openSMILE (``pip install opensmile``) is an optional oracle: its eGeMAPSv02
 functionals + the same SVM are printed beside ours when it is installed.
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
 
 import numpy as np
@@ -60,7 +61,9 @@ SPEEDS = (1.0, 0.9, 1.1)
 def _corpus(name):
     from sklearn_ser.datasets import load_emodb, load_ravdess
 
-    home = os.environ.get("SER_DATA", "/work/shared/data")
+    home = os.environ.get(
+        "SER_DATA", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+    )
     data = (load_ravdess if name == "ravdess" else load_emodb)(data_home=home)
     return np.asarray(data.X), np.asarray(data.y), np.asarray(data.speaker)
 
@@ -142,7 +145,10 @@ def evaluate(feats, y, s, clf, cv, *, augment=False, norm=True, grid=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cache", default="/work/cache/accuracy")
+    parser.add_argument(
+        "--cache", default=os.path.join(tempfile.gettempdir(), "sklearn_ser-bench-cache"),
+        help="folder for the extracted features (joblib.Memory)",
+    )
     parser.add_argument("--corpora", nargs="+", default=["ravdess", "emodb"])
     parser.add_argument("--extract-only", action="store_true")
     parser.add_argument("--rows", nargs="*", default=None)

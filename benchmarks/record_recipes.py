@@ -8,9 +8,9 @@ thread, then its ``predict`` and ``predict_proba`` on held-out utterances are st
 absolute difference of the probabilities (bit-for-bit is 0.0; the issue's tolerance
 where the arithmetic changed is 1e-5)::
 
-    python benchmarks/record_recipes.py --save /tmp/before.npz
+    python benchmarks/record_recipes.py --save before.npz
     # ... change the code ...
-    python benchmarks/record_recipes.py --compare /tmp/before.npz
+    python benchmarks/record_recipes.py --compare before.npz
 """
 
 from __future__ import annotations
