@@ -1,6 +1,6 @@
 """Wall time of recipes.speaker_independent's fit on the 960 staged RAVDESS files.
 
-    SER_DATA=/work/shared/data python benchmarks/time_speaker_independent_fit.py
+    SER_DATA=../shared/data python benchmarks/time_speaker_independent_fit.py
 """
 
 import os
@@ -11,7 +11,8 @@ import sklearn
 from sklearn_ser.datasets import load_ravdess
 from sklearn_ser.recipes import make_recipe
 
-d = load_ravdess(data_home=os.environ.get("SER_DATA", "/work/shared/data"))
+HOME = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+d = load_ravdess(data_home=os.environ.get("SER_DATA", HOME))
 t0 = time.perf_counter()
 with sklearn.config_context(enable_metadata_routing=True):
     model = make_recipe("speaker_independent", random_state=0)
