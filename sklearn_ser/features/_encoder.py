@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory
 from sklearn_compat.base import _fit_context
 
+from sklearn_ser.utils._device import resolve_device
 from sklearn_ser.utils._validation import (
     audio_items,
     check_audio,
@@ -32,9 +33,8 @@ from sklearn_ser.utils._validation import (
 
 from ._encoder_hub import (  # noqa: F401  (_save_tiny_model: tests, examples)
     EncoderNotFoundError,
-    _Loaded,
     _load,
-    _resolve_device,
+    _Loaded,
     _save_tiny_model,
 )
 
@@ -209,7 +209,7 @@ class SpeechEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
             os.fspath(self.model),
             self.revision,
             self.local_files_only,
-            _resolve_device(self.device),
+            resolve_device(self.device),
         )
 
     @property
@@ -356,7 +356,7 @@ class SpeechEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
         import torch
 
         loaded = self._loaded()
-        net, device = loaded.model, _resolve_device(self.device)
+        net, device = loaded.model, resolve_device(self.device)
         pieces = []  # (length, utterance, piece index, samples)
         for u, y in enumerate(waves):
             if info["normalize"]:  # as Wav2Vec2FeatureExtractor, per utterance

@@ -52,19 +52,6 @@ class _Loaded:
         self.info = info
 
 
-def _resolve_device(device: str) -> str:
-    import torch
-
-    if device != "auto":
-        return device
-    if torch.cuda.is_available():
-        return "cuda"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "mps"
-    return "cpu"
-
-
 def _not_found(model: str, why: str) -> EncoderNotFoundError:
     from huggingface_hub import constants
 

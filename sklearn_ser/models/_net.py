@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader
 
 from sklearn_ser.losses import get_loss, loss_contract
 from sklearn_ser.nn import SERModule
+from sklearn_ser.utils._device import resolve_device
 from sklearn_ser.utils._threads import thread_limits
 
 from ._callbacks import default_callbacks
@@ -22,20 +23,7 @@ from ._params import check_estimator_params
 from ._sampling import MPerClassBatchSampler
 from ._segments import SegmentDataset, segment_utterances, training_segments
 
-__all__ = ["UtteranceNet", "module_kwargs", "resolve_device"]
-
-
-def resolve_device(device):
-    """The torch device ``device`` names: ``"auto"`` is CUDA when available, else
-    Apple's MPS when available, else the CPU; anything else is returned as given."""
-    if device != "auto":
-        return device
-    if torch.cuda.is_available():
-        return "cuda"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "mps"
-    return "cpu"
+__all__ = ["UtteranceNet", "module_kwargs"]
 
 
 def _to_float32(output):
