@@ -210,40 +210,21 @@ def leakage_sentence(lk: dict) -> str:
     return "; ".join(parts) + "."
 
 
+# the columns of every fold row, in the CSV's order; other scores follow them
+_FOLD_COLUMNS = (
+    "seed", "fold", "n_train", "n_test", "test_speakers", "WA", "UA",
+    "fit_seconds", "predict_seconds",
+)
+
+
 def report_csv(report: Any, path: Any = None, *, what: str = "folds") -> str:
     if what not in ("folds", "predictions"):
         raise ValueError(f"to_csv: what must be 'folds' or 'predictions', got {what!r}")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if what == "folds":
-        extra = sorted(
-            {k for r in report.fold_scores for k in r}
-            - {
-                "seed",
-                "fold",
-                "n_train",
-                "n_test",
-                "test_speakers",
-                "WA",
-                "UA",
-                "fit_seconds",
-                "predict_seconds",
-            }
-        )
-        writer.writerow(
-            [
-                "seed",
-                "fold",
-                "n_train",
-                "n_test",
-                "test_speakers",
-                "WA",
-                "UA",
-                "fit_seconds",
-                "predict_seconds",
-                *extra,
-            ]
-        )
+        extra = sorted({k for r in report.fold_scores for k in r} - set(_FOLD_COLUMNS))
+        writer.writerow([*_FOLD_COLUMNS, *extra])
         for r in report.fold_scores:
             spk = r.get("test_speakers")
             writer.writerow(

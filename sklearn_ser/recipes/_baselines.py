@@ -83,6 +83,20 @@ _NORMALIZE = Step(
     "each speaker's functionals standardised by that speaker's own statistics "
     "(a new speaker at predict time by its own utterances in the call)",
 )
+def _svc_settings(*, C: float) -> tuple:
+    """The SVM's settings of both baseline recipes; only C differs."""
+    return (
+        Setting("clf__kernel", "rbf", "the field's usual choice"),
+        Setting("clf__gamma", "scale", "1 / (n_features · Var(X))"),
+        Setting(
+            "clf__C",
+            C,
+            "picked from the grid by speaker-disjoint inner CV on the staged "
+            "corpora (benchmarks/bench_speaker_independent.py)",
+        ),
+    )
+
+
 _EXAMPLES = """
 >>> import sklearn
 >>> from sklearn_ser import recipes
@@ -110,16 +124,7 @@ EGEMAPS_SVM = register(
             _NORMALIZE,
             Step("clf", _new_svc, "support-vector classifier"),
         ),
-        settings=(
-            Setting("clf__kernel", "rbf", "the field's usual choice"),
-            Setting("clf__gamma", "scale", "1 / (n_features · Var(X))"),
-            Setting(
-                "clf__C",
-                1.0,
-                "picked from the grid by speaker-disjoint inner CV on the staged "
-                "corpora (benchmarks/bench_speaker_independent.py)",
-            ),
-        ),
+        settings=_svc_settings(C=1.0),
         grid=(
             GridRow({"clf__C": [0.1, 1.0, 10.0, 100.0]}, "the usual SVM C grid"),
         ),
@@ -164,16 +169,7 @@ SPEAKER_INDEPENDENT = register(
             _NORMALIZE,
             Step("clf", _new_svc, "support-vector classifier"),
         ),
-        settings=(
-            Setting("clf__kernel", "rbf", "the field's usual choice"),
-            Setting("clf__gamma", "scale", "1 / (n_features · Var(X))"),
-            Setting(
-                "clf__C",
-                10.0,
-                "picked from the grid by speaker-disjoint inner CV on the staged "
-                "corpora (benchmarks/bench_speaker_independent.py)",
-            ),
-        ),
+        settings=_svc_settings(C=10.0),
         grid=(
             GridRow(
                 {"estimator__clf__C": [0.1, 1.0, 10.0, 100.0]}, "the usual SVM C grid"
