@@ -186,8 +186,16 @@ def sample_rate(pipe) -> int | None:
     return int(sr) if isinstance(sr, (int, float)) else None
 
 
-def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "reading audio"):
-    """Waveforms of ``paths`` at ``sr`` (object array), with a progress bar."""
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "loading audio"):
+    """Waveforms of ``paths`` at ``sr`` (object array), with a per-file progress
+    bar and its ETA on stderr (none with ``quiet`` or when stderr is no terminal)."""
     import numpy as np
     from tqdm.auto import tqdm
 
@@ -197,7 +205,8 @@ def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "reading audio
         return np.asarray(paths)
     out = np.empty(len(paths), dtype=object)
     for i, p in enumerate(
-        tqdm(paths, desc=what, unit="file", disable=quiet, file=sys.stderr, leave=False)
+        tqdm(paths, desc=what, unit="file", file=sys.stderr, leave=False,
+             disable=quiet or not _isatty(sys.stderr))
     ):
         try:
             out[i] = load_audio(p, sr=sr)

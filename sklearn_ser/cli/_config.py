@@ -35,6 +35,9 @@ CONFIG_KEYS = {
     "out": "out",
 }
 
+#: Keys the outputs record for the reader, skipped when read back as a config.
+_RECORDED_ONLY = ("command", "n_utterances", "speakers_used")
+
 
 def parse_set(text: str) -> tuple[str, object]:
     """``name=value`` (argparse type): the value as a Python literal, else a string.
@@ -99,6 +102,8 @@ def apply_config_file(args: argparse.Namespace, parser_defaults: dict) -> None:
     from ._select import cv_spec
 
     for key, value in doc.items():
+        if key in _RECORDED_ONLY:
+            continue
         dest = CONFIG_KEYS.get(key)
         if dest is None:
             close = difflib.get_close_matches(key, CONFIG_KEYS, n=3)

@@ -16,7 +16,9 @@ from ._common import (
     read_audio,
     sample_rate,
 )
+from ._inputs import expand_inputs
 from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
+from ._select import select_speakers
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -27,13 +29,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     check_out(args.out, kind="file")
     pipe = make_recipe(args)
-    data = load_corpus(args.data)
+    data = select_speakers(load_corpus(args.data), args)
     y = np.asarray(data.y)
     X = read_audio(data.X, sr=sample_rate(pipe), quiet=args.quiet)
     if not args.quiet:
+        spk = data.get("speaker")
+        spk = "" if spk is None else f", {len(np.unique(spk))} speakers"
         _progress(
             f"training {args.recipe} on {len(y)} utterances, "
-            f"{len(np.unique(y))} classes ..."
+            f"{len(np.unique(y))} classes{spk} ..."
         )
     _attach_epoch_bar(pipe, quiet=args.quiet, desc="training")
     if args.checkpoint_dir is not None:
@@ -48,6 +52,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         detach_checkpoint(pipe)
         _detach_epoch_bar(pipe)
     save_model(pipe, args.out)
+    _write_run(args, pipe, data)
     print(
         f"saved {args.recipe} model ({len(y)} utterances; classes "
         f"{', '.join(map(str, np.unique(y)))}) to {args.out} "
@@ -56,27 +61,68 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_predictions(args, files, labels, classes, proba) -> None:
-    """The predictions on stdout, as JSON or CSV."""
+def _write_run(args: argparse.Namespace, pipe, data) -> None:
+    """``<out>.run.json`` (the effective configuration: ``--config`` reads it back)
+    and ``<out>.history.csv`` (the network's epochs) beside the model file."""
+    import csv
+    import json
+
+    from ._common import final_step
+    from ._config import effective_config
+
+    out = str(args.out)
+    config = effective_config(args, n_utterances=len(data.y), speakers_used=sorted(
+        map(str, set(data.get("speaker") if data.get("speaker") is not None
+                     else []))))
+    with open(out + ".run.json", "w", encoding="utf-8") as f:
+        json.dump({"cli": config}, f, indent=1)
+    net = final_step(pipe)
+    skorch = sys.modules.get("skorch")
+    history = getattr(net, "history_", None) or getattr(net, "history", None)
+    if skorch is None or not isinstance(net, skorch.NeuralNet) or not history:
+        if not args.quiet:
+            _progress(f"no training history written: the final step "
+                      f"({type(net).__name__}) is not a skorch network")
+        return
+    rows = list(history)
+    columns = ["epoch", "train_loss"]
+    columns += [c for c in ("valid_loss", "valid_acc") if any(c in r for r in rows)]
+    columns.append("dur")
+    with open(out + ".history.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+
+
+def _write_predictions(args, files, labels, classes, proba, truth=None,
+                       stream=None) -> None:
+    """The predictions (on stdout), as JSON or CSV; with ``truth`` (the known
+    labels, None where unknown) a ``true_label`` column."""
+    stream = sys.stdout if stream is None else stream
     if args.format == "json":
         import json
 
         rows = []
         for i, path in enumerate(files):
             row = {"path": path, "label": str(labels[i])}
+            if truth is not None:
+                row["true_label"] = None if truth[i] is None else str(truth[i])
             if proba is not None:
                 row["proba"] = {str(c): float(p) for c, p in zip(classes, proba[i])}
             rows.append(row)
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows, indent=2), file=stream)
         return
     import csv
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = csv.writer(stream, lineterminator="\n")
     columns = [str(c) for c in classes] if proba is not None else []
-    writer.writerow(["path", "label", *columns])
+    true_col = [] if truth is None else ["true_label"]
+    writer.writerow(["path", "label", *true_col, *columns])
     for i, path in enumerate(files):
         extra = [f"{p:.6f}" for p in proba[i]] if proba is not None else []
-        writer.writerow([path, str(labels[i]), *extra])
+        known = [] if truth is None else ["" if truth[i] is None else str(truth[i])]
+        writer.writerow([path, str(labels[i]), *known, *extra])
 
 
 def name_the_file(exc: BaseException, paths) -> str:
@@ -137,16 +183,23 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.timeline:
         return _timeline(args)
-    failures: dict[str, str] = {}
-    for f in args.files:
-        reason = _bad_file(f)
-        if reason is not None:
-            failures[f] = reason
     model = load_model(args.model)
     if not hasattr(model, "predict"):
         raise CLIError(
             f"{args.model!r} holds a {type(model).__name__}, not a classifier"
         )
+    inputs = select_speakers(
+        expand_inputs(args.files, classes=getattr(model, "classes_", ())), args
+    )
+    args.files = [str(f) for f in inputs.X]
+    truth_of = {str(f): t for f, t in zip(inputs.X, inputs.y)}
+    speaker_of = (None if inputs.get("speaker") is None
+                  else dict(zip(map(str, inputs.X), inputs.speaker)))
+    failures: dict[str, str] = {}
+    for f in args.files:
+        reason = _bad_file(f)
+        if reason is not None:
+            failures[f] = reason
     sr = sample_rate(model)
     files, X = [], []
     for f in args.files:
@@ -191,7 +244,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
         labels = [results[f][0] for f in done]
         proba = (None if results[done[0]][1] is None
                  else np.stack([results[f][1] for f in done]))
-        _write_predictions(args, done, labels, classes, proba)
+        truth = [truth_of.get(f) for f in done]
+        truth = None if all(t is None for t in truth) else truth
+        _write_predictions(args, done, labels, classes, proba, truth)
+        _scores(args, done, labels, classes, proba, truth, speaker_of)
     for f in args.files:
         if f in failures:
             message = failures[f]
@@ -205,6 +261,39 @@ def cmd_predict(args: argparse.Namespace) -> int:
               "failed; predicted the rest", file=sys.stderr)
         return 1
     return 0
+
+
+def _scores(args, files, labels, classes, proba, truth, speaker_of) -> None:
+    """With known labels: WA/UA, per-class recall and the confusion matrix on
+    stderr (stdout holds the predictions); ``--out``: the files beside them."""
+    from pathlib import Path
+
+    from ._inputs import confusion_text, score_report
+    from ._output import write_report
+
+    report, scored = (None, [])
+    if truth is not None:
+        speaker = (None if speaker_of is None
+                   else [speaker_of[f] for f in files])
+        report, scored = score_report(files, truth, labels, speaker,
+                                      name=str(args.model), corpus=None)
+    if report is not None:
+        text = (f"scores over the {len(scored)} of {len(files)} files with known "
+                f"labels:\n{report.to_text()}{confusion_text(report)}")
+        sys.stderr.write(text)
+    if args.out is None:
+        return
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "predictions.csv", "w", newline="", encoding="utf-8") as f:
+        fmt = argparse.Namespace(format="csv")
+        _write_predictions(fmt, files, labels, classes, proba, truth, stream=f)
+    written = ["predictions.csv"]
+    if report is not None:
+        (out / "scores.txt").write_text(text, encoding="utf-8")
+        written += ["scores.txt", write_report(report, str(out), fmt="json")]
+    if not args.quiet:
+        _progress(f"written to {out}/: {', '.join(written)}")
 
 
 def _timeline(args: argparse.Namespace) -> int:

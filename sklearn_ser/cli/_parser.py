@@ -366,7 +366,34 @@ def _add_model_commands(sub) -> None:
         help="a model file written by 'sklearn-ser train' (required)",
     )
     predict.add_argument(
-        "files", nargs="+", metavar="FILES", help="audio files (WAV, FLAC, OGG)"
+        "files",
+        nargs="+",
+        metavar="INPUT",
+        help="audio files (WAV, FLAC, OGG), folders of them (searched at any depth), "
+        "CSV manifests (path,label[,speaker]) or corpus folders (labels.csv, wav/, "
+        "Actor_XX/, or <label>/ subfolders named after the model's classes). Where "
+        "the labels are known, WA/UA, per-class recall and the confusion matrix "
+        "are printed on stderr",
+    )
+    predict.add_argument(
+        "--speakers",
+        default=None,
+        metavar="PATTERNS",
+        help=f"predict only these speakers' files (inputs with speakers): "
+        f"{_SPEAKER_PATTERNS} (default: all)",
+    )
+    predict.add_argument(
+        "--exclude-speakers",
+        default=None,
+        metavar="PATTERNS",
+        help="leave these speakers' files out (default: none)",
+    )
+    predict.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="also write predictions.csv in DIR and, where labels are known, "
+        "scores.txt, report.json and confusion_matrix.png (default: none)",
     )
     predict.add_argument(
         "--format",
@@ -398,6 +425,35 @@ def _add_model_commands(sub) -> None:
     predict.set_defaults(func=cmd_predict)
 
 
+def _add_recipes(sub) -> None:
+    from ._recipes import cmd_recipes
+
+    recipes = sub.add_parser(
+        "recipes",
+        help="list the recipes: paper, inputs, default epochs, measured time",
+        description=(
+            "List every recipe of the registry (sklearn_ser.recipes) with its paper, "
+            "its inputs, its default epochs and the minutes per fold measured in "
+            "the evaluation reports of the results folder."
+        ),
+    )
+    recipes.add_argument(
+        "--results",
+        default=None,
+        metavar="DIR",
+        help="folder of evaluation reports (JSON) to read the times from (default: "
+        "benchmarks/results of the source checkout)",
+    )
+    recipes.add_argument(
+        "--params",
+        default=None,
+        metavar="NAME",
+        help="print the parameters (get_params() keys, for --set) of recipe NAME "
+        "instead (default: none)",
+    )
+    recipes.set_defaults(func=cmd_recipes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``sklearn-ser`` (exposed for the docs and tests).
 
@@ -423,4 +479,5 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub)
     _add_model_commands(sub)
+    _add_recipes(sub)
     return parser
