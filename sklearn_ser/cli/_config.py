@@ -174,7 +174,7 @@ def apply_overrides(pipe, args: argparse.Namespace):
         pipe.set_params(**dict.fromkeys(keys, device))
     overrides = dict(getattr(args, "set", None) or [])
     for key in overrides:
-        if key not in params:
+        if key not in params and not _skorch_routed(params, key):
             close = difflib.get_close_matches(key, params, n=5, cutoff=0.5)
             raise CLIError(
                 f"--set {key}: not a parameter of recipe {args.recipe!r}"
@@ -186,6 +186,20 @@ def apply_overrides(pipe, args: argparse.Namespace):
     except (ValueError, TypeError) as exc:
         raise CLIError(f"--set: {' '.join(str(exc).split())}") from None
     return pipe
+
+
+def _skorch_routed(params: dict, key: str) -> bool:
+    """``clf__module__pooling``: a parameter skorch routes to its module, criterion,
+    optimizer, iterators or callbacks (accepted by ``set_params`` though not
+    listed by ``get_params`` until set)."""
+    parts = key.split("__")
+    for i in range(1, len(parts) - 1):
+        owner = params.get("__".join(parts[:i]))
+        if not hasattr(owner, "prefixes_"):  # not a skorch net
+            continue
+        if parts[i] in (*owner.prefixes_, "module", "criterion", "optimizer"):
+            return True
+    return False
 
 
 def effective_config(args: argparse.Namespace, **extra) -> dict:
