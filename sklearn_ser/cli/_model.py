@@ -21,6 +21,34 @@ from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
 from ._select import select_speakers
 
 
+def _steps(est, where: str):
+    """Every estimator inside ``est`` (itself first) with where it sits."""
+    yield where, est
+    for key, value in est.get_params(deep=False).items():
+        if hasattr(value, "get_params") and not isinstance(value, type):
+            yield from _steps(value, f"{where}.{key}")
+        elif isinstance(value, list | tuple):
+            for item in value:
+                if (isinstance(item, tuple) and len(item) >= 2
+                        and hasattr(item[1], "get_params")
+                        and not isinstance(item[1], type)):
+                    yield from _steps(item[1], f"{where}.{key}[{item[0]!r}]")
+
+
+def check_storable(pipe, recipe: str) -> None:
+    """Refuse, before any training, a pipeline that a model file cannot hold (a
+    step whose fitted state ``load_model`` has no check for)."""
+    from sklearn_ser.io._state_ser import schema_for
+
+    for where, est in _steps(pipe, type(pipe).__name__):
+        if schema_for(type(est)) is None:
+            raise CLIError(
+                f"recipe {recipe!r} cannot be saved as a model file: its step "
+                f"{where} ({type(est).__name__}) is not supported by model files; "
+                "nothing was trained ('sklearn-ser evaluate' runs it without saving)"
+            )
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -29,6 +57,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     check_out(args.out, kind="file")
     pipe = make_recipe(args)
+    check_storable(pipe, args.recipe)
     data = select_speakers(load_corpus(args.data), args)
     y = np.asarray(data.y)
     X = read_audio(data.X, sr=sample_rate(pipe), quiet=args.quiet)
@@ -152,14 +181,16 @@ def _bad_file(path: str) -> str | None:
     return None
 
 
-def _predict(model, X):
+def _predict(model, X, speaker=None):
     """(labels, classes, proba or None) of a batch."""
     import numpy as np
 
-    # a step asking for the speaker (SpeakerNormalizer) gets one speaker for the
-    # files of the batch: normalised by their own statistics, or by the training
-    # statistics when they are too few (its ``min_samples``)
-    speaker = np.full(len(X), "unknown", dtype=object)
+    # a step asking for the speaker (SpeakerNormalizer) gets the files' speakers
+    # where the input gives them (a manifest, a corpus folder), else one speaker
+    # for the files of the batch: normalised by their own statistics, or by the
+    # training statistics when they are too few (its ``min_samples``)
+    if speaker is None:
+        speaker = np.full(len(X), "unknown", dtype=object)
     if hasattr(model, "predict_proba"):
         proba = np.asarray(
             call_routed(model, "predict_proba", X, speaker=speaker), dtype=float
@@ -222,8 +253,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
             batch = np.empty(len(X), dtype=object)
             for i, x in enumerate(X):
                 batch[i] = x
+        spk = (None if speaker_of is None
+               else np.asarray([speaker_of[f] for f in files], dtype=object))
         try:
-            labels, classes, proba = _predict(model, batch)
+            labels, classes, proba = _predict(model, batch, spk)
             results = {
                 f: (labels[i], None if proba is None else proba[i])
                 for i, f in enumerate(files)
@@ -233,7 +266,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             classes = None
             for i, f in enumerate(files):
                 try:
-                    lab, classes, pro = _predict(model, batch[i : i + 1])
+                    lab, classes, pro = _predict(
+                        model, batch[i : i + 1], None if spk is None else spk[i : i + 1])
                     results[f] = (lab[0], None if pro is None else pro[0])
                 except (ValueError, TypeError, RuntimeError, MemoryError) as exc:
                     failures[f] = f"audio file {f!r}: {_one_line(exc)}"
