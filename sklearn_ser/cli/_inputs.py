@@ -61,11 +61,10 @@ def expand_inputs(items, *, classes) -> Bunch:
                 files = sorted(f for f in p.rglob("*") if f.is_file()
                                and f.suffix.lower() in AUDIO_EXTENSIONS
                                and not f.name.startswith("."))
-                if not files:
-                    raise CLIError(f"folder {item!r} holds no audio files "
-                                   f"({', '.join(AUDIO_EXTENSIONS)})")
-                add(files)
-                continue
+                if files:
+                    add(files)
+                    continue
+                # no audio in it: reported as a bad input, the others predicted
         except (OSError, ValueError) as exc:
             raise CLIError(f"{item!r}: {' '.join(str(exc).split())}") from None
         add([item])

@@ -173,7 +173,8 @@ def _bad_file(path: str) -> str | None:
 
     p = Path(path)
     if p.is_dir():
-        return f"audio file {path!r} is a directory"
+        return (f"audio file {path!r} is a directory with no audio files "
+                "(.wav, .flac, .ogg)")
     if not p.exists():
         return f"audio file {path!r} not found"
     if not p.is_file():
