@@ -23,7 +23,7 @@ import pytest
 from sklearn_ser import recipes
 from sklearn_ser.cli import build_parser, main
 
-COMMANDS = ("demo", "evaluate", "train", "predict")
+COMMANDS = ("demo", "evaluate", "train", "predict", "recipes")
 # The cheapest recipe, shrunk by --max-epochs 1 (the corpus below is tiny).
 RECIPE = "liu2021"
 
@@ -158,7 +158,9 @@ def test_parser_names_every_documented_command():
     assert set(COMMANDS) <= set(sub.choices)
     options = {o for a in sub.choices["evaluate"]._actions for o in a.option_strings}
     assert {"--recipe", "--data", "--cv", "--out", "--backend", "--scheduler",
-            "--max-epochs", "--random-state", "--quiet"} <= options
+            "--max-epochs", "--random-state", "--quiet", "--protocol", "--seeds",
+            "--format", "--set", "--config", "--device", "--speakers",
+            "--exclude-speakers"} <= options
 
 
 @pytest.mark.parametrize("command", ["evaluate", "train"])

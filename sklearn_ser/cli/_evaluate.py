@@ -89,7 +89,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"{args.recipe}: {len(y)} utterances, {len(np.unique(y))} classes"
             f"{n_spk}; --cv {spec}; seeds {seeds}{dask}"
         )
-    _attach_epoch_bar(pipe, quiet=args.quiet, desc="training")
+    # epochs shown here only: on Dask the folds train on the workers
+    _attach_epoch_bar(pipe, quiet=args.quiet or args.backend == "dask",
+                      desc="training")
     n_jobs, client = None, None
     backend = contextlib.nullcontext()
     if args.backend == "dask":

@@ -124,6 +124,12 @@ def _write_run(args: argparse.Namespace, pipe, data) -> None:
             writer.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
 
 
+def _score_kind(args) -> str:
+    """``"proba"`` (class probabilities) or ``"scores"`` (an SVM's decision
+    values, one per class, for models without probabilities)."""
+    return getattr(args, "score_kind", "proba")
+
+
 def _write_predictions(args, files, labels, classes, proba, truth=None,
                        stream=None) -> None:
     """The predictions (on stdout), as JSON or CSV; with ``truth`` (the known
@@ -138,14 +144,16 @@ def _write_predictions(args, files, labels, classes, proba, truth=None,
             if truth is not None:
                 row["true_label"] = None if truth[i] is None else str(truth[i])
             if proba is not None:
-                row["proba"] = {str(c): float(p) for c, p in zip(classes, proba[i])}
+                row[_score_kind(args)] = {
+                    str(c): float(p) for c, p in zip(classes, proba[i])}
             rows.append(row)
         print(json.dumps(rows, indent=2), file=stream)
         return
     import csv
 
     writer = csv.writer(stream, lineterminator="\n")
-    columns = [str(c) for c in classes] if proba is not None else []
+    prefix = "score_" if _score_kind(args) == "scores" else ""
+    columns = [f"{prefix}{c}" for c in classes] if proba is not None else []
     true_col = [] if truth is None else ["true_label"]
     writer.writerow(["path", "label", *true_col, *columns])
     for i, path in enumerate(files):
@@ -200,6 +208,12 @@ def _predict(model, X, speaker=None):
         return classes[np.argmax(proba, axis=1)], classes, proba
     labels = np.asarray(call_routed(model, "predict", X, speaker=speaker))
     classes = np.asarray(getattr(model, "classes_", np.unique(labels)))
+    if hasattr(model, "decision_function"):  # an SVM: its per-class scores
+        scores = np.asarray(
+            call_routed(model, "decision_function", X, speaker=speaker), dtype=float
+        )
+        if scores.ndim == 2 and scores.shape[1] == len(classes):
+            return labels, classes, scores
     return labels, classes, None
 
 
@@ -220,6 +234,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise CLIError(
             f"{args.model!r} holds a {type(model).__name__}, not a classifier"
         )
+    args.score_kind = "proba" if hasattr(model, "predict_proba") else "scores"
     inputs = select_speakers(
         expand_inputs(args.files, classes=getattr(model, "classes_", ())), args
     )
@@ -321,12 +336,13 @@ def _scores(args, files, labels, classes, proba, truth, speaker_of) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "predictions.csv", "w", newline="", encoding="utf-8") as f:
-        fmt = argparse.Namespace(format="csv")
+        fmt = argparse.Namespace(format="csv", score_kind=_score_kind(args))
         _write_predictions(fmt, files, labels, classes, proba, truth, stream=f)
     written = ["predictions.csv"]
     if report is not None:
         (out / "scores.txt").write_text(text, encoding="utf-8")
-        written += ["scores.txt", write_report(report, str(out), fmt="json")]
+        write_report(report, str(out), fmt="json")
+        written += ["scores.txt", "report.json", "confusion_matrix.png"]
     if not args.quiet:
         _progress(f"written to {out}/: {', '.join(written)}")
 

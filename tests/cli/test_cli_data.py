@@ -167,3 +167,5 @@ def test_egemaps_svm_round_trips_through_train_and_predict(cli, corpus, tmp_path
         pipe.fit(data.X, data.y, speaker=data.speaker)
         expected = pipe.predict(data.X, speaker=data.speaker)
     assert [r["label"] for r in rows] == list(np.asarray(expected).astype(str))
+    # no probabilities (SVC): the per-class decision values are the scores
+    assert {"score_anger", "score_neutral", "score_sadness"} <= set(rows[0])
