@@ -59,6 +59,10 @@ def cmd_recipes(args: argparse.Namespace) -> int:
         return 0
     folder = Path(args.results) if args.results else RESULTS
     timing = measured_minutes(folder)
+    try:
+        shown = folder.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = folder
     wrap = textwrap.TextWrapper(width=88, initial_indent="  ",
                                 subsequent_indent="           ")
     for name in recipes.RECIPES:
@@ -66,7 +70,7 @@ def cmd_recipes(args: argparse.Namespace) -> int:
         params = record.build().get_params(deep=True)
         epochs = ", ".join(f"{p}={params[p]}" for p in record.epochs if p in params)
         times = timing.get(name) or [
-            f"not measured (no report for {name} under {folder})"
+            f"not measured (no evaluation report for {name} under {shown})"
         ]
         print(name)
         for label, text in (("summary", record.summary), ("paper", record.citation),
