@@ -23,7 +23,7 @@ import pytest
 from sklearn_ser import recipes
 from sklearn_ser.cli import build_parser, main
 
-COMMANDS = ("demo", "evaluate", "train", "predict")
+COMMANDS = ("demo", "evaluate", "train", "predict", "recipes")
 # The cheapest recipe, shrunk by --max-epochs 1 (the corpus below is tiny).
 RECIPE = "liu2021"
 
@@ -158,7 +158,9 @@ def test_parser_names_every_documented_command():
     assert set(COMMANDS) <= set(sub.choices)
     options = {o for a in sub.choices["evaluate"]._actions for o in a.option_strings}
     assert {"--recipe", "--data", "--cv", "--out", "--backend", "--scheduler",
-            "--max-epochs", "--random-state", "--quiet"} <= options
+            "--max-epochs", "--random-state", "--quiet", "--protocol", "--seeds",
+            "--format", "--set", "--config", "--device", "--speakers",
+            "--exclude-speakers"} <= options
 
 
 @pytest.mark.parametrize("command", ["evaluate", "train"])
@@ -294,28 +296,33 @@ def test_train_then_predict_csv_and_json(capsys, model_file, corpus):
 
 
 def test_evaluate_writes_scores_plot_and_predictions(capsys, corpus, tmp_path):
+    from sklearn_ser.evaluation import EvaluationReport
+
     out = tmp_path / "results"
-    result = run_recipe(capsys, "evaluate", corpus / "manifest.csv", "--cv", "kfold:3",
-                        "--max-epochs", "1", "--out", str(out))
+    result = run_recipe(capsys, "evaluate", corpus / "manifest.csv", "--cv",
+                        "speaker-kfold:3", "--max-epochs", "1", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert "UA" in result.stdout and "overall" in result.stdout
-    doc = json.loads((out / "results.json").read_text())
-    assert doc["recipe"] == RECIPE and "speaker-grouped" in doc["cv"]
-    assert len(doc["folds"]) == 3
-    assert sum(f["n_test"] for f in doc["folds"]) == doc["n_utterances"] == 12
+    assert "UA" in result.stdout and "pooled over folds" in result.stdout
+    report = EvaluationReport.from_json(out / "report.json")
+    assert report.protocol["name"] == "speaker-kfold"
+    cli = report.to_dict()["cli"]
+    assert cli["recipe"] == RECIPE and cli["cv"] == "speaker-kfold:3"
+    assert len(report.runs[0]["folds"]) == 3
     # the three test sets hold disjoint speakers (speaker-independent folds)
-    speakers = [s for f in doc["folds"] for s in f["test_speakers"]]
+    speakers = [s for f in report.runs[0]["folds"] for s in f["test_speakers"]]
     assert len(speakers) == len(set(speakers)) == 3
     with open(out / "predictions.csv", newline="") as f:
         rows = list(csv.DictReader(f))
+    assert len(rows) == 12 and all(r["path"].endswith(".wav") for r in rows)
     y = np.array([r["label"] for r in rows])
     y_pred = np.array([r["predicted"] for r in rows])
-    assert doc["overall"]["WA"] == pytest.approx(np.mean(y == y_pred))
+    assert report.WA == pytest.approx(np.mean(y == y_pred))
     recalls = [np.mean(y_pred[y == c] == c) for c in np.unique(y)]
-    assert doc["overall"]["UA"] == pytest.approx(np.mean(recalls))
+    assert report.UA == pytest.approx(np.mean(recalls))
     assert (out / "confusion_matrix.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # progress goes to stderr, never into the results on stdout
-    assert "folds" in result.stderr and "%|" not in result.stdout
+    # per-fold progress goes to stderr, never into the results on stdout
+    assert "fold 3/3 UA=" in result.stderr and "elapsed" in result.stderr
+    assert "%|" not in result.stdout
 
 
 def test_quiet_prints_no_progress(capsys, model_file, corpus):
@@ -368,9 +375,9 @@ def test_train_checks_out_before_fitting(capsys, corpus, tmp_path):
 
 
 def test_evaluate_out_must_be_a_folder(capsys, corpus, tmp_path):
-    (tmp_path / "file.txt").write_text("x")
+    (tmp_path / "file.dat").write_text("x")
     result = run_recipe(capsys, "evaluate", corpus / "manifest.csv", "--out",
-                        str(tmp_path / "file.txt"))
+                        str(tmp_path / "file.dat"))
     assert_one_line_error(result, "not a folder")
 
 

@@ -39,6 +39,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if hasattr(args, "recipe"):
+            from ._config import apply_config_file
+
+            apply_config_file(args, {"random_state": 0})
+            for option in ("recipe", "data"):
+                if getattr(args, option, None) is None:
+                    raise CLIError(
+                        f"--{option} is required (on the command line or in --config)"
+                    )
         return int(args.func(args) or 0)
     except (CLIError, ValueError, TypeError, OSError, RuntimeError) as exc:
         # one line: scikit-learn's and torch's messages may span several

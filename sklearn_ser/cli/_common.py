@@ -28,8 +28,11 @@ class CLIError(Exception):
 
 
 def make_recipe(args: argparse.Namespace):
-    """The recipe's pipeline, with ``--max-epochs`` applied to every epoch count."""
+    """The recipe's pipeline, with ``--max-epochs`` (every epoch count),
+    ``--device`` (every ``device`` parameter) and ``--set`` applied."""
     from sklearn_ser import recipes
+
+    from ._config import apply_overrides
 
     if args.recipe not in recipes.RECIPES:
         raise CLIError(
@@ -37,18 +40,18 @@ def make_recipe(args: argparse.Namespace):
             f"{', '.join(recipes.RECIPES)}"
         )
     pipe = recipes.make_recipe(args.recipe, random_state=args.random_state)
-    if args.max_epochs is not None:
-        keys = [
-            key
-            for key in pipe.get_params(deep=True)
-            if key.rsplit("__", 1)[-1] in EPOCH_PARAMS
-        ]
-        pipe.set_params(**dict.fromkeys(keys, args.max_epochs))
-    return pipe
+    return apply_overrides(pipe, args)
 
 
 def _is_ravdess(path: Path) -> bool:
     return any(d.is_dir() and _ACTOR_DIR.match(d.name) for d in path.iterdir())
+
+
+def _is_corpus(path: Path) -> bool:
+    """A folder that is a corpus by itself (one ``--data`` can point at)."""
+    return path.is_dir() and (
+        (path / "wav").is_dir() or (path / "labels.csv").is_file() or _is_ravdess(path)
+    )
 
 
 def load_corpus(data: str):
@@ -76,6 +79,14 @@ def load_corpus(data: str):
     elif _is_ravdess(path):
         corpus = load_ravdess(path)  # the publisher's Actor_XX/ folders
     else:
+        corpora = sorted(d.name for d in path.iterdir() if _is_corpus(d))
+        if corpora:
+            # the folder above the corpora: its subfolders are not emotion labels
+            raise CLIError(
+                f"--data {data!r} is a folder of corpora ({', '.join(corpora)}), not "
+                f"one corpus; give one of them, e.g. --data "
+                f"{str(path / corpora[0])!r}"
+            )
         corpus = load_folder(path)
     labels = sorted({str(v) for v in corpus.y})
     if len(labels) < 2:
@@ -175,8 +186,16 @@ def sample_rate(pipe) -> int | None:
     return int(sr) if isinstance(sr, (int, float)) else None
 
 
-def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "reading audio"):
-    """Waveforms of ``paths`` at ``sr`` (object array), with a progress bar."""
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "loading audio"):
+    """Waveforms of ``paths`` at ``sr`` (object array), with a per-file progress
+    bar and its ETA on stderr (none with ``quiet`` or when stderr is no terminal)."""
     import numpy as np
     from tqdm.auto import tqdm
 
@@ -186,7 +205,8 @@ def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "reading audio
         return np.asarray(paths)
     out = np.empty(len(paths), dtype=object)
     for i, p in enumerate(
-        tqdm(paths, desc=what, unit="file", disable=quiet, file=sys.stderr, leave=False)
+        tqdm(paths, desc=what, unit="file", file=sys.stderr, leave=False,
+             disable=quiet or not _isatty(sys.stderr))
     ):
         try:
             out[i] = load_audio(p, sr=sr)

@@ -55,19 +55,75 @@ def _deep_pipeline(random_state: int, *, epochs: int = 30):
     )
 
 
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
+
+
+def _emit(reports: dict, args: argparse.Namespace, n_classes: int) -> None:
+    """The results on stdout in ``--format``, and in ``--out`` when given."""
+    import json
+
+    from ._output import render
+
+    if args.format == "json":
+        print(json.dumps({k: r.to_dict() for k, r in reports.items()}, indent=1))
+    elif args.format == "csv":
+        for i, (name, report) in enumerate(reports.items()):
+            lines = render(report, "csv").splitlines()
+            if i == 0:
+                print(f"model,{lines[0]}")
+            for row in lines[1:]:
+                print(f'"{name}",{row}')
+    elif args.format == "markdown":
+        for name, report in reports.items():
+            print(f"## {name}\n\n{render(report, 'markdown')}")
+    else:
+        width = max(len(name) for name in reports)
+        print(f"{'model':<{width}}     WA     UA")
+        for name, r in reports.items():
+            print(f"{name:<{width}}  {r.WA:.3f}  {r.UA:.3f}")
+        print(f"chance UA: {1 / n_classes:.3f}")
+        for name, r in reports.items():
+            if r.UA_ci:
+                print(f"95 % CI of UA, {name}: {r.UA_ci[0]:.3f}-{r.UA_ci[1]:.3f} "
+                      f"(bootstrap over {r.ci['n_units']} {r.ci['unit']}s)")
+        best = max(reports, key=lambda k: reports[k].UA)
+        print(f"\nper-class recall of {best}:")
+        recall = reports[best].per_class_recall
+        for label, value in recall.items():
+            print(f"  {label:<10} {value:.3f}")
+    if args.out is not None:
+        from pathlib import Path
+
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        ext = {"text": "txt", "json": "json", "csv": "csv", "markdown": "md"}
+        for name, report in reports.items():
+            report.to_json(folder / f"{_slug(name)}.json")
+            if args.format != "json":
+                (folder / f"{_slug(name)}.{ext[args.format]}").write_text(
+                    render(report, args.format), encoding="utf-8")
+        if not args.quiet:
+            _progress(f"reports written to {folder}/")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    """``demo``: :func:`sklearn_ser.evaluation.evaluate` on the synthetic corpus
+    for the baseline and the CNN-LSTM (fold and epoch progress on stderr)."""
     import numpy as np
-    from sklearn.model_selection import StratifiedGroupKFold
 
     from sklearn_ser.datasets import make_emotional_speech
-    from sklearn_ser.metrics import (
-        per_class_recall,
-        unweighted_accuracy,
-        weighted_accuracy,
-    )
+    from sklearn_ser.evaluation import evaluate
+
+    from ._common import check_out
+    from ._config import effective_config
+    from ._output import fold_printer, with_config
+    from ._progress import _attach_epoch_bar, _detach_epoch_bar
 
     t0 = time.perf_counter()
-    _progress(
+    say = (lambda msg: None) if args.quiet else _progress
+    check_out(args.out, kind="folder")
+    say(
         f"[1/3] generating the synthetic corpus ({args.n_per_class} utterances per "
         f"class, {args.n_speakers} speakers, seed {args.random_state}) ..."
     )
@@ -77,45 +133,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
         random_state=args.random_state,
     )
     X, y, groups = data.X, data.y, data.speaker
-    _progress(
+    say(
         f"      {len(y)} utterances, {len(data.target_names)} classes "
         f"({', '.join(data.target_names)}), {len(np.unique(groups))} speakers"
-    )
-    cv = StratifiedGroupKFold(
-        n_splits=args.folds, shuffle=True, random_state=args.random_state
     )
     models = {"MFCC-stats + SVM": _baseline_pipeline}
     if not args.no_deep:
         models["CNN-LSTM, joint loss"] = partial(_deep_pipeline, epochs=args.epochs)
-    rows = []
-    _progress(
-        f"[2/3] speaker-independent {args.folds}-fold cross-validation "
-        "(StratifiedGroupKFold, groups = speakers)"
-    )
-    all_pred = {}
+    seeds = list(args.seeds) if args.seeds else [args.random_state]
+    kfold = args.protocol in ("speaker-kfold", "stratified-kfold")
+    say(f"[2/3] {args.protocol} cross-validation"
+        + (f", {args.folds} folds" if kfold else "")
+        + " (sklearn_ser.evaluation.evaluate, groups = speakers)")
+    reports = {}
     for name, build in models.items():
-        y_pred = np.empty_like(y)
-        for k, (train, test) in enumerate(cv.split(X, y, groups)):
-            t = time.perf_counter()
-            model = build(args.random_state).fit(X[train], y[train])
-            y_pred[test] = model.predict(X[test])
-            _progress(
-                f"      {name}: fold {k + 1}/{args.folds} "
-                f"UA={unweighted_accuracy(y[test], y_pred[test]):.3f} "
-                f"({time.perf_counter() - t:.1f} s)"
+        pipe = build(args.random_state)
+        _attach_epoch_bar(pipe, quiet=args.quiet, desc=f"{name} epochs")
+        try:
+            report = evaluate(
+                pipe, X, y, speaker=groups, protocol=args.protocol,
+                n_splits=args.folds if kfold else None,
+                split_random_state=args.random_state, seeds=seeds,
+                callback=fold_printer(name, quiet=args.quiet), name=name,
+                corpus="make_emotional_speech",
             )
-        all_pred[name] = y_pred
-        rows.append(
-            (name, weighted_accuracy(y, y_pred), unweighted_accuracy(y, y_pred))
+        finally:
+            _detach_epoch_bar(pipe)
+        config = effective_config(
+            args, n_per_class=args.n_per_class, n_speakers=args.n_speakers,
+            folds=args.folds, epochs=args.epochs, protocol=args.protocol, seeds=seeds,
         )
-    _progress("[3/3] results (pooled over folds)")
-    width = max(len(r[0]) for r in rows)
-    print(f"{'model':<{width}}     WA     UA")
-    for name, wa, ua in rows:
-        print(f"{name:<{width}}  {wa:.3f}  {ua:.3f}")
-    print(f"chance UA: {1 / len(data.target_names):.3f}")
-    best = max(rows, key=lambda r: r[2])[0]
-    print(f"\nper-class recall of {best}:")
-    print(per_class_recall(y, all_pred[best], labels=data.target_names).text)
-    print(f"\ntotal time: {time.perf_counter() - t0:.1f} s")
+        reports[name] = with_config(report, config)
+    say("[3/3] results (pooled over folds)")
+    _emit(reports, args, len(data.target_names))
+    if args.format == "text":
+        print(f"\ntotal time: {time.perf_counter() - t0:.1f} s")
     return 0

@@ -13,23 +13,14 @@ import argparse
 from sklearn_ser import __version__
 
 from ._common import DATA_LAYOUTS, EPOCH_PARAMS
+from ._config import parse_set, seeds_spec
+from ._output import FORMATS
+from ._select import cv_spec
 
-
-def _cv_spec(text: str) -> tuple[str, int | None]:
-    """``--cv`` value: ``loso`` or ``kfold:K`` (argparse type)."""
-    value = text.strip().lower()
-    if value == "loso":
-        return ("loso", None)
-    if value == "kfold":
-        return ("kfold", 5)
-    if value.startswith("kfold:"):
-        k = value.split(":", 1)[1]
-        if k.isdigit() and int(k) >= 2:
-            return ("kfold", int(k))
-    raise argparse.ArgumentTypeError(
-        f"invalid --cv {text!r}: expected 'loso' (leave one speaker out) or "
-        "'kfold:K' with an integer K >= 2"
-    )
+_SPEAKER_PATTERNS = (
+    "comma-separated speaker ids, globs (actor0*), numbers (13: the speaker whose "
+    "id ends in 13) or number ranges (1-12)"
+)
 
 
 def _positive_int(text: str) -> int:
@@ -90,18 +81,61 @@ def _recipe_options() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument(
         "--recipe",
-        required=True,
+        default=None,
         metavar="NAME",
         choices=names,
         help=f"the paper's pipeline (sklearn_ser.recipes), one of {', '.join(names)} "
-        f"(required). {summaries}",
+        f"(required, here or in --config; 'sklearn-ser recipes' describes them). "
+        f"{summaries}",
     )
     parser.add_argument(
         "--data",
-        required=True,
+        default=None,
         metavar="DIR|CSV",
-        help="the corpus (required): " + "; or ".join(DATA_LAYOUTS) + ". The layouts "
-        "are tried in this order",
+        help="the corpus (required, here or in --config): "
+        + "; or ".join(DATA_LAYOUTS)
+        + ". The layouts are tried in this order; a folder holding several corpora "
+        "is refused",
+    )
+    parser.add_argument(
+        "--speakers",
+        default=None,
+        metavar="PATTERNS",
+        help=f"use only these speakers' utterances: {_SPEAKER_PATTERNS} "
+        "(default: all)",
+    )
+    parser.add_argument(
+        "--exclude-speakers",
+        default=None,
+        metavar="PATTERNS",
+        help="leave these speakers' utterances out (same patterns; default: none)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        type=parse_set,
+        default=None,
+        metavar="NAME=VALUE",
+        help="set a parameter of the recipe's pipeline (any get_params() key, e.g. "
+        "clf__optimizer__lr=1e-3; the value read as a Python literal, else as a "
+        "string); repeatable (default: the recipe's values)",
+    )
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="read options from a TOML (or JSON) file with keys recipe, data, cv "
+        "(or split), protocol, seeds, speakers, exclude_speakers, max_epochs, "
+        "device, random_state, out and a [set] table; options on the command line "
+        "win. A report.json or <model>.run.json of an earlier run works too "
+        "(default: none)",
+    )
+    parser.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default=None,
+        help="torch device of every step that has a 'device' parameter (auto: "
+        "CUDA when available; default: the recipe's own, auto)",
     )
     parser.add_argument(
         "--max-epochs",
@@ -174,6 +208,39 @@ def _add_demo(sub) -> None:
         action="store_true",
         help="run only the MFCC-statistics baseline (default: both models)",
     )
+    demo.add_argument(
+        "--protocol",
+        choices=("speaker-kfold", "loso", "stratified-kfold", "random-split"),
+        default="speaker-kfold",
+        help="the cross-validation protocol of sklearn_ser.evaluation.evaluate "
+        "(default: speaker-kfold, --folds speaker-disjoint folds)",
+    )
+    demo.add_argument(
+        "--seeds",
+        type=seeds_spec,
+        default=None,
+        metavar="LIST|N",
+        help="one run per seed (0,1,2 or a count N; default: --random-state)",
+    )
+    demo.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (the WA/UA table, default), or every model's report as json, "
+        "csv or markdown",
+    )
+    demo.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="write every model's report (<model>.json and the --format file) in "
+        "this folder (default: none)",
+    )
+    demo.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (default: fold and epoch progress)",
+    )
     demo.set_defaults(func=cmd_demo)
 
 
@@ -196,19 +263,47 @@ def _add_model_commands(sub) -> None:
     )
     evaluate.add_argument(
         "--cv",
-        type=_cv_spec,
-        default=("loso", None),
-        metavar="loso|kfold:K",
-        help="loso: leave one speaker out (the default); kfold:K: K speaker-grouped "
-        "stratified folds (random utterance folds when the corpus has no speakers; "
-        "kfold alone: K = 5)",
+        type=cv_spec,
+        default=None,
+        metavar="SPEC",
+        help="the split: loso (leave one speaker out; the default), speaker-kfold:K "
+        "(K speaker-disjoint stratified folds), kfold:K (K stratified folds over "
+        "utterances, speakers shared: NOT speaker-independent), random-split:F "
+        "(one stratified random split, test fraction F, speakers shared), "
+        f"holdout:PATTERNS (train on the other speakers, test on these: "
+        f"{_SPEAKER_PATTERNS}). Each is the protocol of the same name of "
+        "sklearn_ser.evaluation.evaluate (kfold = stratified-kfold)",
+    )
+    evaluate.add_argument(
+        "--protocol",
+        choices=("loso", "speaker-kfold", "random-split", "stratified-kfold"),
+        default=None,
+        help="the protocol by name, with its default K = 5 / test fraction 0.2: the "
+        "same as --cv NAME (default: loso; with --cv, both must agree)",
+    )
+    evaluate.add_argument(
+        "--seeds",
+        type=seeds_spec,
+        default=None,
+        metavar="LIST|N",
+        help="train every fold once per seed (every random_state of the pipeline "
+        "set to it; the folds stay the same): 0,1,2 or a count N for 0..N-1 "
+        "(default: --random-state)",
+    )
+    evaluate.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="the report on stdout: text, json (the full EvaluationReport), csv "
+        "(per fold) or markdown (default: text)",
     )
     evaluate.add_argument(
         "--out",
-        metavar="DIR",
+        metavar="FILE|DIR",
         default=None,
-        help="folder for results.json, predictions.csv and "
-        "confusion_matrix.png (default: none, results on stdout only)",
+        help="also write the report: a .json/.csv/.md/.txt file in that format, or "
+        "a folder with report.json, predictions.csv and confusion_matrix.png "
+        "(default: stdout only)",
     )
     evaluate.add_argument(
         "--backend",
@@ -271,7 +366,34 @@ def _add_model_commands(sub) -> None:
         help="a model file written by 'sklearn-ser train' (required)",
     )
     predict.add_argument(
-        "files", nargs="+", metavar="FILES", help="audio files (WAV, FLAC, OGG)"
+        "files",
+        nargs="+",
+        metavar="INPUT",
+        help="audio files (WAV, FLAC, OGG), folders of them (searched at any depth), "
+        "CSV manifests (path,label[,speaker]) or corpus folders (labels.csv, wav/, "
+        "Actor_XX/, or <label>/ subfolders named after the model's classes). Where "
+        "the labels are known, WA/UA, per-class recall and the confusion matrix "
+        "are printed on stderr",
+    )
+    predict.add_argument(
+        "--speakers",
+        default=None,
+        metavar="PATTERNS",
+        help=f"predict only these speakers' files (inputs with speakers): "
+        f"{_SPEAKER_PATTERNS} (default: all)",
+    )
+    predict.add_argument(
+        "--exclude-speakers",
+        default=None,
+        metavar="PATTERNS",
+        help="leave these speakers' files out (default: none)",
+    )
+    predict.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="also write predictions.csv in DIR and, where labels are known, "
+        "scores.txt, report.json and confusion_matrix.png (default: none)",
     )
     predict.add_argument(
         "--format",
@@ -303,6 +425,35 @@ def _add_model_commands(sub) -> None:
     predict.set_defaults(func=cmd_predict)
 
 
+def _add_recipes(sub) -> None:
+    from ._recipes import cmd_recipes
+
+    recipes = sub.add_parser(
+        "recipes",
+        help="list the recipes: paper, inputs, default epochs, measured time",
+        description=(
+            "List every recipe of the registry (sklearn_ser.recipes) with its paper, "
+            "its inputs, its default epochs and the minutes per fold measured in "
+            "the evaluation reports of the results folder."
+        ),
+    )
+    recipes.add_argument(
+        "--results",
+        default=None,
+        metavar="DIR",
+        help="folder of evaluation reports (JSON) to read the times from (default: "
+        "benchmarks/results of the source checkout)",
+    )
+    recipes.add_argument(
+        "--params",
+        default=None,
+        metavar="NAME",
+        help="print the parameters (get_params() keys, for --set) of recipe NAME "
+        "instead (default: none)",
+    )
+    recipes.set_defaults(func=cmd_recipes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``sklearn-ser`` (exposed for the docs and tests).
 
@@ -328,4 +479,5 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub)
     _add_model_commands(sub)
+    _add_recipes(sub)
     return parser

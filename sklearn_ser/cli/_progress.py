@@ -1,5 +1,7 @@
-"""Progress on stderr: one-line messages and the training-epoch bar (the package's
-:class:`~sklearn_ser.models.TrainingProgressBar`, as the estimators' ``verbose=2``)."""
+"""Progress on stderr: one-line messages, and the training epochs of the recipe's
+network -- a bar (the package's :class:`~sklearn_ser.models.TrainingProgressBar`,
+as the estimators' ``verbose=2``) on a terminal, a line every few epochs when
+stderr is a file or a pipe (a log stays readable)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,50 @@ def _progress(msg: str, *, stream=None) -> None:
     print(msg, file=stream, flush=True)
 
 
+def is_tty(stream=None) -> bool:
+    stream = sys.stderr if stream is None else stream
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+_EPOCH_LINES = None
+
+
+def _epoch_lines(desc: str):
+    """A skorch callback printing ``desc: epoch k/N train_loss=... (s)`` about ten
+    times per training run (every epoch when there are at most 10)."""
+    global _EPOCH_LINES
+    if _EPOCH_LINES is None:
+        from skorch.callbacks import Callback
+
+        class EpochLines(Callback):
+            def __init__(self, desc="training"):
+                self.desc = desc
+
+            def on_train_begin(self, net, X=None, y=None, **kwargs):
+                self.total_ = int(kwargs.get("epochs") or net.max_epochs)
+                self.start_ = len(net.history)
+
+            def on_epoch_end(self, net, **kwargs):
+                k = len(net.history) - self.start_
+                every = max(1, self.total_ // 10)
+                if k % every and k != self.total_:
+                    return
+                row = net.history[-1]
+                loss = row.get("train_loss")
+                loss = "" if loss is None else f" train_loss={loss:.4f}"
+                _progress(f"      {self.desc}: epoch {k}/{self.total_}{loss} "
+                          f"({row.get('dur', 0.0):.1f} s/epoch)")
+
+        _EPOCH_LINES = EpochLines
+    return _EPOCH_LINES(desc=desc)
+
+
 def _attach_epoch_bar(pipe, *, quiet: bool, desc: str) -> None:
-    """Show training epochs as a progress bar (skorch networks only)."""
+    """Show training epochs (skorch networks only; a bar on a terminal, lines
+    otherwise)."""
     final = final_step(pipe)
     skorch = sys.modules.get("skorch")
     if quiet or skorch is None or not isinstance(final, skorch.NeuralNet):
@@ -22,9 +66,13 @@ def _attach_epoch_bar(pipe, *, quiet: bool, desc: str) -> None:
     _detach_epoch_bar(pipe)
     if final.callbacks is not None:  # the user's own callbacks: left alone
         return
-    from sklearn_ser.models import TrainingProgressBar
+    if is_tty():
+        from sklearn_ser.models import TrainingProgressBar
 
-    final.callbacks = [("cli_progress", TrainingProgressBar(unit="epoch", desc=desc))]
+        callback = TrainingProgressBar(unit="epoch", desc=desc)
+    else:
+        callback = _epoch_lines(desc)
+    final.callbacks = [("cli_progress", callback)]
 
 
 def _detach_epoch_bar(pipe) -> None:

@@ -31,6 +31,17 @@ def _normalizer(s: State) -> None:
         s.int("n_frames_seen_", lo=1)
 
 
+def _speaker_normalizer(s: State) -> None:
+    """SpeakerNormalizer: the training statistics (its fallback) and the speakers."""
+    table = s.flag("table_")
+    f = s.int("n_features_in_", lo=1)
+    shape = (f,) if table else (s.int("n_channels_in_", lo=1), f)
+    s.array("mean_", shape=shape)
+    s.array("scale_", shape=shape)
+    s.array("speakers_", kinds="iuUO", ndim=1)
+    s.array("fallback_speakers_", kinds="iuUO", ndim=1)
+
+
 def _resampler(s: State) -> None:
     """Resamplers act in ``fit_resample`` only; their records are checked for type."""
     s.int("n_features_in_", lo=1, optional=True)
@@ -101,6 +112,7 @@ _SER_SCHEMAS: dict[str, Callable[[State], None]] = {
     "sklearn_ser.features._statistics.FrameStatistics": _shape_record,
     "sklearn_ser.features._hashing.SpectrogramHasher": _shape_record,
     "sklearn_ser.features._normalize.FeatureNormalizer": _normalizer,
+    "sklearn_ser.features._speaker.SpeakerNormalizer": _speaker_normalizer,
     "sklearn_ser.features._encoder.SpeechEncoder": _speech_encoder,
     "sklearn_ser.models._hierarchical.HierarchicalConfusionClassifier": _hierarchical,
 }
