@@ -17,6 +17,15 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 
+def pytest_ignore_collect(collection_path, config):
+    """The test folders' ``conftest.py`` files are plugins, not doctest modules:
+    collected as modules under ``--doctest-modules`` they all import as top-level
+    ``conftest`` and collide ("import file mismatch"). They hold no doctests."""
+    if collection_path.name == "conftest.py":
+        return True
+    return None
+
+
 def ser_data_home() -> Path:
     """The folder of real corpora: ``$SER_DATA``, else ``../shared/data`` beside the repo."""
     env = os.environ.get("SER_DATA")

@@ -355,6 +355,20 @@ def _pipeline(s: State) -> None:
         raise StateError(f"its steps are invalid ({str(exc).splitlines()[0]})") from None
 
 
+def _feature_union(s: State) -> None:
+    """No fitted state of its own either: its transformers are checked (and required
+    to be fitted) as the pipeline's steps are."""
+    try:
+        s.est._validate_transformers()
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise StateError(
+            f"its transformers are invalid ({str(exc).splitlines()[0]})"
+        ) from None
+
+
+#: Compositions whose fitted state is their sub-estimators (no attribute of their own).
+CONTAINERS = (_pipeline, _feature_union)
+
 _SVM = "sklearn.svm._classes."
 #: Fitted-state checks by the name a class is defined under. Classes missing here
 #: cannot be saved or loaded (see the module docstring).
@@ -369,4 +383,5 @@ SCHEMAS: dict[str, Callable[[State], None]] = {
     "sklearn.dummy.DummyClassifier": _dummy_classifier,
     "sklearn.pipeline.Pipeline": _pipeline,
     "imblearn.pipeline.Pipeline": _pipeline,
+    "sklearn.pipeline.FeatureUnion": _feature_union,
 }

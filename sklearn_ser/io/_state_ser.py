@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._state import _MISSING, SCHEMAS, State, StateError, common
+from ._state import _MISSING, CONTAINERS, SCHEMAS, State, StateError, common
 
 # Largest segment a network may be built for (frames); the module sizes that
 # follow from it are bounded again in ._nets.
@@ -49,8 +49,13 @@ def _resampler(s: State) -> None:
         v = s.get(name)
         if not isinstance(v, (dict, OrderedDict)):
             raise s.fail(name, f"is {type(v).__name__}, expected a mapping")
-    s.array("sample_indices_", kinds="iu", ndim=1)
-    s.array("alphas_", ndim=1, optional=True)
+    idx = s.array("sample_indices_", kinds="iu", ndim=1)
+    # the values drawn per generated copy (VTLP's alphas_, the waveform
+    # perturbations' speeds_/n_steps_/snr_db_), one per resampled row at most
+    values = getattr(type(s.est), "_values_attr", "alphas_")
+    v = s.array(values, ndim=1, optional=True)
+    if v is not _MISSING and v.size > idx.size:
+        raise s.fail(values, f"holds {v.size} values for {idx.size} resampled rows")
 
 
 def _hierarchical(s: State) -> None:
@@ -105,6 +110,12 @@ def _ser_net(s: State) -> None:
         s.array("training_labels_", kinds="biufUO", shape=(train.shape[0],))
 
 
+def _resampled_estimator(s: State) -> None:
+    """ResampledEstimator: the resampler it used and the estimator fitted after it."""
+    s.estimator("sampler_", fitted=False)
+    s.estimator("estimator_")
+
+
 _SER_SCHEMAS: dict[str, Callable[[State], None]] = {
     "sklearn_ser.features._mfcc.MFCC": _shape_record,
     "sklearn_ser.features._spectrogram.LogMelSpectrogram": _shape_record,
@@ -115,6 +126,7 @@ _SER_SCHEMAS: dict[str, Callable[[State], None]] = {
     "sklearn_ser.features._speaker.SpeakerNormalizer": _speaker_normalizer,
     "sklearn_ser.features._encoder.SpeechEncoder": _speech_encoder,
     "sklearn_ser.models._hierarchical.HierarchicalConfusionClassifier": _hierarchical,
+    "sklearn_ser.augment._resampled.ResampledEstimator": _resampled_estimator,
 }
 
 
@@ -172,7 +184,7 @@ def check_state(est: Any, names: Any, init_names: Any) -> None:
             raise StateError(str(exc).splitlines()[0]) from None
     names = set(names)
     if not any(n.endswith("_") and not n.startswith("__") for n in names) and (
-        schema.__name__ != "_pipeline"
+        schema not in CONTAINERS
     ):
         unknown = sorted(names - set(init_names) - {"_sklearn_output_config"})
         if unknown:
