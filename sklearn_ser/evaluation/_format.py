@@ -122,7 +122,7 @@ def report_markdown(report: Any) -> str:
         )
     lines += ["", "| class | recall | support |", "|---|---|---|"]
     for lab, r, n in zip(
-        report.classes, s["per_class_recall"], report._data["class_counts"], strict=True
+        report.classes, s["per_class_recall"], tested_counts(report), strict=True
     ):
         lines.append(f"| {lab} | {fmt(r)} | {n} |")
     if report.speakers is not None:
@@ -172,12 +172,19 @@ def report_text(report: Any) -> str:
     width = max([5] + [len(str(c)) for c in report.classes])
     lines.append(f"{'class':<{width}}  recall  support")
     for lab, r, n in zip(
-        report.classes, s["per_class_recall"], report._data["class_counts"], strict=True
+        report.classes, s["per_class_recall"], tested_counts(report), strict=True
     ):
         lines.append(f"{str(lab):<{width}}  {fmt(r):>6}  {n:7d}")
     if report.leakage:
         lines.append("leakage checks: " + leakage_sentence(report.leakage))
     return "\n".join(lines) + "\n"
+
+
+def tested_counts(report: Any) -> list[int]:
+    """Utterances of each class that were tested (first seed; every seed tests the
+    same ones), not the corpus's counts: a hold-out tests only some."""
+    m = np.asarray(report.runs[0]["confusion_matrix"])
+    return [int(n) for n in m.sum(axis=1)]
 
 
 def leakage_sentence(lk: dict) -> str:

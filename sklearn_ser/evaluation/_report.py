@@ -279,7 +279,11 @@ class EvaluationReport:
         c = len(self.classes)
         if self.speakers is not None:
             u = np.asarray([r["speaker_confusion"] for r in self.runs], dtype=np.int64)
-            return list(self.speakers), u.reshape(len(self.runs), -1, c, c), "speaker"
+            u = u.reshape(len(self.runs), -1, c, c)
+            # only the speakers that were tested are units (a hold-out or a random
+            # split tests some of them; an untested one would only add noise)
+            tested = u.sum(axis=(0, 2, 3)) > 0
+            return [s for s, t in zip(self.speakers, tested) if t], u[:, tested], "speaker"
         if not self.has_predictions:
             raise ValueError(
                 "EvaluationReport: without speakers, the bootstrap over utterances "

@@ -211,3 +211,26 @@ def test_figures_match_metrics_property(rows):
     for s, value in r.per_speaker_UA.items():
         m = spk == s
         assert value == pytest.approx(unweighted_accuracy(y[m], pred[m]))
+
+
+def test_hold_out_counts_and_bootstraps_only_what_was_tested(tiny_corpus):
+    """A split that tests some speakers: the class support is what was tested and
+    the CI's units are the tested speakers, not the whole corpus's."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_ser.features import FrameStatistics, MFCC
+
+    spk = np.asarray(tiny_corpus.speaker)
+    held = np.unique(spk)[-2:]
+    test = np.flatnonzero(np.isin(spk, held))
+    train = np.flatnonzero(~np.isin(spk, held))
+    pipe = make_pipeline(MFCC(n_mfcc=4), FrameStatistics(), DummyClassifier())
+    rep = evaluate(pipe, tiny_corpus.X, tiny_corpus.y, speaker=spk,
+                   cv=[(train, test)], name="dummy")
+    assert rep.ci["unit"] == "speaker" and rep.ci["n_units"] == 2
+    y_test = np.asarray(tiny_corpus.y)[test]
+    rows = [ln.split("|") for ln in rep.to_markdown().splitlines()
+            if ln.startswith("| ") and ln.count("|") == 4]
+    support = {r[1].strip(): int(r[3]) for r in rows if r[1].strip() in rep.classes}
+    assert support == {c: int((y_test == c).sum()) for c in rep.classes}
