@@ -117,3 +117,33 @@ def test_loaded_network_builds_its_optimizer_when_it_trains(tmp_path):
     save_model(other, tmp_path / "again.model")  # a loaded network saves again
     refit = load_model(tmp_path / "again.model").fit(X, y)
     assert len(refit.history) == 2
+
+
+def test_timeline_batches_do_not_change_predictions(tmp_path):
+    """The windows are predicted one at a time by default; any ``batch_size``
+    gives the same labels and probabilities (a window is an utterance)."""
+    import soundfile as sf
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_ser.features import MFCC, FrameStatistics
+    from sklearn_ser.timeline import predict_timeline
+
+    rng = np.random.default_rng(1)
+    X = np.empty(8, dtype=object)
+    for i in range(8):
+        X[i] = (rng.standard_normal(8000) * (0.05 + 0.2 * (i % 2))).astype(np.float32)
+    clf = make_pipeline(MFCC(sr=16000), FrameStatistics(), StandardScaler(),
+                        LogisticRegression())
+    clf.fit(X, ["quiet", "loud"] * 4)
+    sf.write(tmp_path / "long.wav", np.concatenate(list(X)), 16000)
+    one = predict_timeline(clf, tmp_path / "long.wav", window=0.6, hop=0.35)
+    five = predict_timeline(clf, tmp_path / "long.wav", window=0.6, hop=0.35,
+                            batch_size=5)
+    assert len(one.start) == 11
+    assert one.label.tolist() == five.label.tolist()
+    # (float32 features: the batch changes BLAS blocking, not the result)
+    np.testing.assert_allclose(one.proba, five.proba, rtol=0, atol=1e-5)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        predict_timeline(clf, tmp_path / "long.wav", batch_size=0)
