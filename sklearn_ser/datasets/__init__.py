@@ -6,7 +6,7 @@ corpus-specific fields) and read the real corpora from ``data_home`` or the
 environment variable ``SER_DATA`` (see :func:`get_data_home`); nothing is
 downloaded. :func:`make_emotional_speech` generates a synthetic corpus.
 
-The names are imported lazily (:mod:`sklearn_ser.utils._lazy`), so that
+The names are imported lazily (``sklearn_ser/utils/_lazy.py``), so that
 ``from sklearn_ser.datasets import load_audio`` does not import the corpus
 loaders and what they import (imbalanced-learn).
 """

@@ -10,10 +10,9 @@ mean/variance normalisation; :func:`speaker_normalize` per speaker),
 :class:`FrameStatistics` (functionals over frames, a 2-D table for classic
 classifiers) and :class:`SpectrogramHasher` (li2021's average hash). The pure functions they call sit beside them.
 
-
-The names are imported lazily (:mod:`sklearn_ser.utils._lazy`): ``from
-sklearn_ser.features import MFCC`` imports the MFCC module only, not numba's
-eGeMAPS kernels nor the speech encoders.
+The names are imported lazily (``sklearn_ser/utils/_lazy.py``): ``from
+sklearn_ser.features import MFCC`` imports the MFCC module only, not the
+eGeMAPS kernels (numba) nor the speech encoders.
 """
 
 from typing import TYPE_CHECKING

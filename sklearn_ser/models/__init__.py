@@ -1,6 +1,6 @@
 """scikit-learn estimators around the papers' networks (skorch) and meta-classifiers.
 
-The names are imported lazily (:mod:`sklearn_ser.utils._lazy`): a model file that
+The names are imported lazily (``sklearn_ser/utils/_lazy.py``): a model file that
 holds one classifier imports its module, not every estimator's.
 """
 

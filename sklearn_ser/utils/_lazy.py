@@ -7,7 +7,7 @@ and loading an SVM model file does not import torch. The names stay where they
 were: ``from pkg import Name``, ``pkg.Name``, ``dir(pkg)``, ``pkg.__all__`` and
 ``from pkg import *`` all work; static type checkers and IDEs read the
 ``if TYPE_CHECKING:`` imports each ``__init__`` keeps beside its table
-(``tests/utils/test_lazy.py`` checks that the two agree).
+(``tests/test_memory.py`` checks that the two agree).
 """
 
 from __future__ import annotations
