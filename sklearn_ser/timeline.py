@@ -2,14 +2,18 @@
 
 A 30-minute call is not one utterance: :func:`predict_timeline` reads the file in
 windows of ``window`` seconds every ``hop`` seconds with :mod:`soundfile` (seeking,
-never loading the whole file) and predicts each window as an utterance, a few
-windows at a time, so memory is bounded by the window and the batch, not by the
-file. ``sklearn-ser predict --timeline`` is the command-line side.
+never loading the whole file) and predicts each window as an utterance, one (or
+``batch_size``) at a time, so memory is bounded by the window and the batch, not
+by the file; the memory freed after each batch is handed back to the system, so
+the resident size does not creep up over a long file either.
+``sklearn-ser predict --timeline`` is the command-line side; peak memory on a
+30-minute file is measured by ``benchmarks/bench_long_audio.py``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -47,6 +51,27 @@ def timeline_windows(duration: float, *, window: float, hop: float) -> np.ndarra
     return starts
 
 
+def _release_freed_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``):
+    the arrays of a batch are freed but glibc keeps their pages, so without this
+    the resident size creeps up over a long file. A no-op elsewhere."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        _MALLOC_TRIM = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # not glibc (musl...)
+                pass
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = None
+
+
 def _model_sr(estimator) -> int | None:
     first = estimator.steps[0][1] if hasattr(estimator, "steps") else estimator
     sr = getattr(first, "sr", None)
@@ -60,7 +85,7 @@ def predict_timeline(
     window: float = 3.0,
     hop: float = 1.0,
     sr: int | None = None,
-    batch_size: int = 16,
+    batch_size: int = 1,
 ) -> Bunch:
     """Predict the emotion of every window of a long recording.
 
@@ -79,8 +104,11 @@ def predict_timeline(
     sr : int or None, default=None
         Sample rate the estimator expects; None reads the ``sr`` of its first
         step (16000 when it has none).
-    batch_size : int, default=16
-        Windows predicted together; with ``window`` it bounds the memory.
+    batch_size : int, default=1
+        Windows predicted together; with ``window`` it bounds the memory. A
+        network's activations grow with it (about 15 MB per 3-s window for the
+        liu2021 CNN-LSTM, whose segments it predicts together); a light model such
+        as an SVM runs faster with larger batches (fewer calls).
 
     Returns
     -------
@@ -189,5 +217,7 @@ def predict_timeline(
                     except (ValueError, TypeError) as exc:
                         errors[i] = " ".join(str(exc).split())
                         labels[i] = None
+            del waves
+            _release_freed_memory()
     return Bunch(start=starts, end=ends, label=labels, proba=proba, classes=classes,
                  errors=errors, path=name, sr=target_sr)

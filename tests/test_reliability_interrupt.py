@@ -150,3 +150,34 @@ def test_early_stopping_still_ends_training_normally():
                                      threshold=1e9))], max_epochs=20)
     clf.fit(X, y)
     assert len(clf.history) == 2
+
+
+def test_save_model_refuses_an_interrupted_fit(tmp_path):
+    """An estimator whose fit ended by Ctrl-C is marked; save_model refuses it
+    (one line, naming the interrupt), also inside a pipeline, and writes nothing;
+    a fit that runs to its end clears the mark."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_ser.io import load_model, save_model
+
+    X, y = _data()
+    clf = _clf([("stop", InterruptAt(2))])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.interrupted_ is True
+    out = tmp_path / "m.sser"
+    with pytest.raises(ValueError, match="interrupted") as info:
+        save_model(clf, out)
+    assert "\n" not in str(info.value)
+    pipe = make_pipeline(StandardScaler().fit(X), clf)
+    with pytest.raises(ValueError, match=r"interrupted.*fit it again"):
+        save_model(pipe, out)
+    assert list(tmp_path.iterdir()) == []
+    # a complete training (here partial_fit without the interrupting callback)
+    # clears the mark, and the model saves and loads
+    clf.set_params(callbacks=None)
+    clf.partial_fit(X, y)
+    assert not hasattr(clf, "interrupted_")
+    save_model(clf, out)
+    np.testing.assert_array_equal(load_model(out).predict(X), clf.predict(X))

@@ -294,8 +294,10 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
         # parameters and the restored data-dependent attributes (feature_shape_,
         # classes_ ...); its random initial weights are overwritten below, the
         # global RNG is left alone.
+        # (without the optimiser where the class allows: creating one imports
+        # torch._dynamo, ~70 MB, and prediction needs none; models/_inference.py)
         with torch.random.fork_rng(devices=[]):
-            net.initialize()
+            getattr(net, "_initialize_for_inference", net.initialize)()
     except _nets.NetError as exc:
         raise r.refuse(f"{label}: {exc}") from None
     except Exception as exc:  # noqa: BLE001  (module code fails on bad sizes)
@@ -427,7 +429,9 @@ def load_model(
         if version >= 2:  # format 1 declared nothing; its .npy headers are checked
             reader.decl = _limits.Declarations(doc.get("members"), reader.corrupt)
             _limits.check_declared_sizes(archive, reader.decl, max_bytes, reader.refuse)
-        _check_versions(doc.get("versions"), name)
+        # versions of the packages imported so far, then of those the file's
+        # classes imported (nothing is imported only to read its version)
+        checked = _check_versions(doc.get("versions"), name, skip=set())
         tree = doc.get("estimator")
         if not isinstance(tree, dict) or tree.get("$type") != "estimator":
             raise reader.corrupt("no estimator in the file")
@@ -435,6 +439,7 @@ def load_model(
             est = _decode_estimator(tree, reader, "")
         except RecursionError:
             raise reader.corrupt("the estimator tree is nested too deeply") from None
+        _check_versions(doc.get("versions"), name, skip=checked)
         try:
             require_fitted(est, "the estimator")
         except StateError as exc:
@@ -447,10 +452,12 @@ def _written_by(doc: dict) -> Any:
     return versions.get("sklearn_ser") if isinstance(versions, dict) else None
 
 
-def _check_versions(saved: Any, name: str) -> None:
+def _check_versions(saved: Any, name: str, *, skip: set) -> set:
+    """Warn about the packages (imported now, not in ``skip``) whose version
+    differs from the file's; returns the packages compared."""
     if not isinstance(saved, dict):
-        return
-    current = _versions()
+        return set()
+    current = {k: v for k, v in _versions(loaded_only=True).items() if k not in skip}
     differ = [
         f"{pkg} {saved[pkg]} (installed: {current.get(pkg)})"
         for pkg in current
@@ -463,3 +470,4 @@ def _check_versions(saved: Any, name: str) -> None:
             UserWarning,
             stacklevel=3,
         )
+    return set(current)

@@ -163,6 +163,12 @@ def _encode_estimator(est: Any, w: _Writer, where: str) -> dict:
             f"save_model: cannot store {label}: {_class_name(cls)} is not a "
             "scikit-learn estimator defined in sklearn_ser, sklearn or imblearn"
         )
+    if vars(est).get("interrupted_", False) is True:
+        # models/_interrupt.py marks a network whose fit ended by Ctrl-C
+        raise ValueError(
+            f"save_model: cannot store {label}: its fit was interrupted "
+            "(KeyboardInterrupt) before the end; fit it again to the end first"
+        )
     params = {
         k: v for k, v in est.get_params(deep=False).items() if not k.startswith("_")
     }
@@ -290,6 +296,10 @@ def save_model(estimator: Any, path: str | os.PathLike) -> None:
     ------
     sklearn.exceptions.NotFittedError
         ``estimator`` (or a network in it) is not fitted.
+    ValueError
+        A network in ``estimator`` was interrupted during ``fit`` or
+        ``partial_fit`` (Ctrl-C; it is marked ``interrupted_``): its weights are
+        those of an unfinished training.
     TypeError
         Some parameter or fitted attribute cannot be stored as data (a function,
         an open file, a class outside the allow-list...), or an estimator is not

@@ -56,7 +56,10 @@ _IMPORTABLE = (
 )
 
 
-def _versions() -> dict[str, str | None]:
+def _versions(*, loaded_only: bool = False) -> dict[str, str | None]:
+    """Versions of sklearn_ser and its main dependencies; with ``loaded_only``,
+    of those already imported only (load_model compares what the file used, and
+    does not import torch for an SVM)."""
     from sklearn_ser import __version__
 
     out: dict[str, str | None] = {"sklearn_ser": __version__}
@@ -69,6 +72,8 @@ def _versions() -> dict[str, str | None]:
     ):
         mod = sys.modules.get(module)
         if mod is None:
+            if loaded_only:
+                continue
             try:
                 mod = importlib.import_module(module)
             except ImportError:
@@ -164,6 +169,14 @@ def _resolve_class(name: Any, *, role: str, where: str) -> type:
                 f"({exc})"
             ) from None
     module = sys.modules.get(module_name)
+    if module is None and module_name.startswith("sklearn_ser."):
+        # a subpackage whose public names are imported lazily (utils/_lazy.py):
+        # asking it for a public name imports the module that defines it
+        lazy = max((m for m in _IMPORTABLE if _under(module_name, (m,))), key=len,
+                   default="")
+        if attr in getattr(sys.modules.get(lazy), "__all__", ()):
+            getattr(sys.modules[lazy], attr, None)
+        module = sys.modules.get(module_name)
     if module is None:
         raise ValueError(refusal)
     cls = getattr(module, attr, None)

@@ -20,6 +20,7 @@ from skorch import NeuralNetClassifier
 from sklearn_ser.losses import loss_contract
 from sklearn_ser.utils._docs import fill_doc
 
+from ._inference import DeferredOptimizerMixin
 from ._interrupt import PropagateInterruptMixin
 from ._net import RUNTIME_PARAMS_DOC, UtteranceNet
 from ._params import (
@@ -40,7 +41,8 @@ __all__ = ["SERClassifier"]
 
 
 @fill_doc(runtime_params=RUNTIME_PARAMS_DOC)
-class SERClassifier(TransformerMixin, PropagateInterruptMixin, UtteranceNet):
+class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizerMixin,
+                    UtteranceNet):
     """A skorch classifier over utterances: segments in, utterance decisions out.
 
     The scikit-learn sample is the utterance, as everywhere in sklearn_ser: ``fit``

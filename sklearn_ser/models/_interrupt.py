@@ -6,7 +6,10 @@ the half-trained model). :class:`PropagateInterruptMixin` lets the interrupt rea
 the caller after skorch's ``on_train_end`` ran (the ``KeyboardInterrupt`` that
 skorch's ``EarlyStopping`` raises to end training is still a normal end), so callbacks that restore weights
 at the end of training (``EarlyStopping(load_best=True)``, ``TrainEndCheckpoint``...)
-still do.
+still do. The estimator is left marked ``interrupted_ = True`` (removed again by
+the next fit or ``partial_fit`` that runs to its end), and
+:func:`sklearn_ser.io.save_model` refuses to save an estimator so marked: its
+weights are those of an unfinished training.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ def _is_early_stop(exc: KeyboardInterrupt) -> bool:
 
 
 class PropagateInterruptMixin:
-    """Re-raise a ``KeyboardInterrupt`` of the training loop after ``on_train_end``."""
+    """Re-raise a ``KeyboardInterrupt`` of the training loop after ``on_train_end``,
+    leaving ``interrupted_ = True`` on the estimator until a training ends normally."""
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         vars(self).pop("_pending_interrupt", None)
+        vars(self).pop("interrupted_", None)
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt as exc:
@@ -39,6 +44,7 @@ class PropagateInterruptMixin:
                 return self  # skorch's EarlyStopping: training is done
             # skorch's partial_fit would swallow it: keep it for on_train_end
             self._pending_interrupt = exc
+            self.interrupted_ = True  # save_model refuses it
             return self
 
     def notify(self, method_name, **cb_kwargs):
