@@ -116,10 +116,16 @@ class UtteranceNet(NeuralNetClassifier):
             yield n_threads
 
     def _device_type(self) -> str:
+        if self.device is None:  # placed by someone else (skorch's AccelerateMixin)
+            accelerator = getattr(self, "accelerator", None)
+            return accelerator.device.type if accelerator is not None else "cpu"
         return torch.device(resolve_device(self.device)).type
 
     def _amp(self) -> bool:
-        """Whether training and inference run under :func:`torch.autocast`."""
+        """Whether training and inference run under :func:`torch.autocast`
+        (never with an ``accelerator``: its ``mixed_precision`` decides)."""
+        if getattr(self, "accelerator", None) is not None:
+            return False
         choice = getattr(self, "mixed_precision", "auto")
         if choice == "auto":
             return self._device_type() in self._amp_device_types
