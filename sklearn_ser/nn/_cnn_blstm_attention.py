@@ -224,14 +224,19 @@ class CNNBLSTMAttention(SERModule):
         (inference about 1.6x, ``benchmarks/bench_networks.py --zhou``), with the
         same logits up to the order of summation (~1e-8). Training keeps the
         contiguous layout, so that training arithmetic is unchanged (a difference
-        of 1e-8 per step grows under Adam to ~1e-4 after an epoch).
+        of 1e-8 per step grows under Adam to ~1e-4 after an epoch), except under
+        :func:`torch.autocast` (``mixed_precision=True``), where the arithmetic
+        changes anyway and ``forward`` switches to channels-last.
         """
         super().train(mode)
-        layout = torch.contiguous_format if mode else torch.channels_last
-        for p in self.blocks.parameters():
-            if p.dim() == 4:
-                p.data = p.data.contiguous(memory_format=layout)
+        self._use_layout(torch.contiguous_format if mode else torch.channels_last)
         return self
+
+    def _use_layout(self, layout) -> None:
+        """Put the convolution weights in ``layout`` (no copy when they are)."""
+        for p in self.blocks.parameters():
+            if p.dim() == 4 and not p.is_contiguous(memory_format=layout):
+                p.data = p.data.contiguous(memory_format=layout)
 
     @property
     def min_frames(self) -> int:
@@ -266,6 +271,12 @@ class CNNBLSTMAttention(SERModule):
         self._check_input(x)
         if not self.training:  # see ``train``
             x = x.contiguous(memory_format=torch.channels_last)
+        elif torch.is_autocast_enabled(x.device.type):
+            # under autocast the arithmetic changes anyway: the faster layout
+            self._use_layout(torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
+        else:
+            self._use_layout(torch.contiguous_format)
         maps = self.blocks(x)  # (batch, channels, reduced bands, pooled frames)
         batch, channels, bands, frames = maps.shape
         sequence = maps.reshape(batch, channels * bands, frames).transpose(1, 2)
