@@ -233,10 +233,22 @@ class CNNBLSTMAttention(SERModule):
         return self
 
     def _use_layout(self, layout) -> None:
-        """Put the convolution weights in ``layout`` (no copy when they are)."""
+        """Put the convolution weights in ``layout`` (no copy when they are).
+
+        The strides are compared, not ``is_contiguous``: the first convolution's
+        weight ``(width, 1, 3, 3)`` counts as contiguous in both layouts, yet
+        oneDNN picks the layout of a convolution from its weight's strides, and
+        the first block (128 channels at full resolution) is the costliest one to
+        leave in NCHW.
+        """
         for p in self.blocks.parameters():
-            if p.dim() == 4 and not p.is_contiguous(memory_format=layout):
-                p.data = p.data.contiguous(memory_format=layout)
+            if p.dim() != 4:
+                continue
+            n, c, h, w = p.shape
+            strides = ((c * h * w, 1, w * c, c) if layout is torch.channels_last
+                       else (c * h * w, h * w, w, 1))
+            if p.stride() != strides:
+                p.data = torch.empty_like(p.data, memory_format=layout).copy_(p.data)
 
     @property
     def min_frames(self) -> int:

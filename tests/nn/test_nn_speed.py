@@ -62,6 +62,14 @@ def test_eval_runs_channels_last():
     net = CNNBLSTMAttention(n_classes=4).eval()
     conv = net.blocks[0]
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    # the first block too: its weight (128, 1, 3, 3) carries channels-last strides
+    assert conv.weight.stride() == (9, 1, 3, 1)
+    maps = []
+    conv.register_forward_hook(lambda m, i, o: maps.append(o))
+    with torch.no_grad():
+        net(torch.randn(2, 1, 40, 64))
+    assert maps[0].is_contiguous(memory_format=torch.channels_last)
+    assert not maps[0].is_contiguous()
 
 
 def test_state_dict_round_trips_between_layouts():
@@ -82,13 +90,15 @@ def test_autocast_training_runs_channels_last_close_to_float32():
     net = CNNBLSTMAttention(n_classes=4, n_features=40, dropout=0.0).train()
     x = torch.randn(4, 1, 40, 64)
     maps = []
-    conv2 = [m for m in net.blocks if isinstance(m, torch.nn.Conv2d)][1]
-    hook = conv2.register_forward_hook(lambda m, i, o: maps.append(o))
+    convs = [m for m in net.blocks if isinstance(m, torch.nn.Conv2d)]
+    hooks = [c.register_forward_hook(lambda m, i, o: maps.append(o)) for c in convs]
     with torch.autocast("cpu", dtype=torch.bfloat16):
         low = net(x)[0].float()
-    hook.remove()
-    assert maps[0].is_contiguous(memory_format=torch.channels_last)
-    assert not maps[0].is_contiguous()
+    for hook in hooks:
+        hook.remove()
+    # every block, the first one (1 input channel) included
+    assert all(m.is_contiguous(memory_format=torch.channels_last)
+               and not m.is_contiguous() for m in maps)
     full = net(x)[0]  # and back to the contiguous layout without autocast
     assert all(p.is_contiguous() for p in net.parameters())
     torch.testing.assert_close(low, full, atol=0.05, rtol=0.05)
