@@ -8,13 +8,15 @@ a share of a large float32 matmul's on the same threads: how close each network 
 to the compute limit. Each measurement is the median of ``--repeat`` runs, the
 networks measured in turn within each repeat (a busy machine slows them alike).
 
-``--zhou`` compares zhou's network as it was (contiguous NCHW, float32) with the
-channels-last layout (same arithmetic up to summation order) and with bfloat16
-autocast (``mixed_precision=True``, only on CPUs with avx512_bf16/AMX), as ratios
-measured alternately in the same run.
+``--zhou`` compares zhou's network's training step in float32 (as the classifier
+trains it) with bfloat16 autocast (``mixed_precision=True``, only on CPUs with
+avx512_bf16/AMX; the module then runs its convolutions channels-last) and, with
+``--compile``, with :func:`torch.compile` (the first step's seconds include the
+compile), as ratios of wall and CPU seconds measured alternately in the same run,
+and prints the lower bound FLOPs / matmul GFLOP/s for a training step.
 
     python benchmarks/bench_networks.py --threads 2 --repeat 3
-    python benchmarks/bench_networks.py --only CNNBLSTMAttention --zhou
+    python benchmarks/bench_networks.py --only CNNBLSTMAttention --zhou --compile
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ NETWORKS = {
 }
 
 
-def matmul_gflops(n=1024, repeat=5):
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_gflops(n=1024, repeat=5, dtype=torch.float32):
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b
     times = []
     for _ in range(repeat):
@@ -121,35 +123,60 @@ def bench(names, batch, repeat):
     return runs
 
 
-def zhou_variants(batch, repeat):
+def zhou_variants(batch, repeat, *, compile=False, peak=None):
+    """Training-step and inference ratios of zhou's network's variants, measured
+    alternately (A B C A B C ...) in this process; also CPU seconds, which a busy
+    machine distorts less than wall seconds."""
     cls, kwargs, shape = NETWORKS["CNNBLSTMAttention"]
     torch.manual_seed(0)
     base = cls(**kwargs)
-    variants = {"fp32 NCHW": {}, "fp32 channels-last": dict(channels_last=True)}
+    variants = {"fp32 (as the classifier trains)": {}}
     if torch.ops.mkldnn._is_mkldnn_bf16_supported():
-        variants["bf16 autocast, channels-last"] = dict(channels_last=True, bf16=True)
-    steps = {k: steppers(copy.deepcopy(base), shape, batch, **v)
-             for k, v in variants.items()}
-    ref = steps["fp32 NCHW"][1]()
-    # same weights: the logits' difference before any training step
+        # under autocast the module itself switches to channels-last (forward)
+        variants["bf16 autocast (mixed_precision)"] = dict(bf16=True)
+        if compile:
+            variants["bf16 autocast + torch.compile"] = dict(bf16=True, compile=True)
+    if compile:
+        variants["fp32 + torch.compile"] = dict(compile=True)
+    steps, first = {}, {}
+    for k, v in variants.items():
+        net = copy.deepcopy(base)
+        if v.pop("compile", False):
+            net.forward = torch.compile(net.forward)
+        train, infer = steppers(net, shape, batch, **v)
+        start = time.perf_counter()
+        train()  # warm-up; with torch.compile this compiles forward and backward
+        first[k] = time.perf_counter() - start
+        steps[k] = (train, infer)
+    ref = steps["fp32 (as the classifier trains)"][1]()
     diffs = {k: (infer() - ref).abs().max().item() for k, (_, infer) in steps.items()}
-    for k, (train, infer) in steps.items():
-        train()
-        steps[k] = (train, infer, [], [], diffs[k])
+    times = {k: dict(tw=[], tc=[], iw=[]) for k in steps}
     for _ in range(repeat):
-        for train, infer, tt, ti, _ in steps.values():
-            tt.append(timed(train))
-            ti.append(timed(infer))
-    t0 = statistics.median(steps["fp32 NCHW"][2])
-    i0 = statistics.median(steps["fp32 NCHW"][3])
-    print(f"\nzhou's network, batch {batch}, medians of {repeat} alternated runs "
-          "(ratios against fp32 NCHW in the same run)")
-    print(f"{'variant':32s} {'train seg/s':>12s} {'ratio':>7s} {'infer seg/s':>12s} "
-          f"{'ratio':>7s} {'max|Δ logit|':>13s}")
-    for k, (_, _, tt, ti, diff) in steps.items():
-        t, i = statistics.median(tt), statistics.median(ti)
-        print(f"{k:32s} {batch / t:12.2f} {t0 / t:6.2f}x {batch / i:12.2f} "
-              f"{i0 / i:6.2f}x {diff:13.2e}")
+        for k, (train, infer) in steps.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            train()
+            times[k]["tw"].append(time.perf_counter() - wall)
+            times[k]["tc"].append(time.process_time() - cpu)
+            times[k]["iw"].append(timed(infer))
+    base_k = next(iter(steps))
+
+    def ratio(k, key):  # median over the alternated repeats of A / B
+        return statistics.median(a / b for a, b in zip(times[base_k][key], times[k][key]))
+
+    print(f"\nzhou's network, batch {batch}, {repeat} alternated repeats; ratios are "
+          "medians of the per-repeat ratios against the first row")
+    print(f"{'variant':34s} {'train s/step':>12s} {'wall':>6s} {'CPU':>6s} "
+          f"{'infer':>6s} {'first step s':>12s} {'max|Δ logit|':>13s}")
+    for k in steps:
+        t = statistics.median(times[k]["tw"])
+        print(f"{k:34s} {t:12.2f} {ratio(k, 'tw'):5.2f}x {ratio(k, 'tc'):5.2f}x "
+              f"{ratio(k, 'iw'):5.2f}x {first[k]:12.1f} {diffs[k]:13.2e}")
+    if peak:
+        f_fwd, f_train = flops_per_segment(copy.deepcopy(base), shape, 2)
+        print(f"training FLOPs per segment {f_train / 1e9:.2f} G: at the measured "
+              f"matmul peaks the step cannot take less than "
+              + ", ".join(f"{batch * f_train / g / 1e9:.2f} s ({name})"
+                          for name, g in peak.items()))
 
 
 def main():
@@ -159,7 +186,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=list(NETWORKS))
     parser.add_argument("--zhou", action="store_true",
-                        help="compare zhou's network's layouts and precisions")
+                        help="compare zhou's network's precisions (and --compile)")
+    parser.add_argument("--compile", action="store_true",
+                        help="with --zhou: add torch.compile variants")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     peak = matmul_gflops()
@@ -175,7 +204,11 @@ def main():
         print(f"{name:22s} {r['f_fwd'] / 1e6:10.1f} {st:12.1f} {gt:8.1f} "
               f"{gt / peak:7.0%} {si:12.1f} {gi:8.1f} {gi / peak:7.0%}")
     if args.zhou:
-        zhou_variants(args.batch, args.repeat)
+        peaks = {"fp32": peak}
+        if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+            peaks["bf16"] = matmul_gflops(dtype=torch.bfloat16)
+            print(f"bfloat16 matmul 1024^3: {peaks['bf16']:.1f} GFLOP/s")
+        zhou_variants(args.batch, args.repeat, compile=args.compile, peak=peaks)
 
 
 if __name__ == "__main__":

@@ -249,3 +249,20 @@ def test_cli_evaluate_on_dask(cluster_client, tmp_path):
     calls = [re.search(r"_(\d+)_calls", key) for key, _ in tasks]
     assert all(calls), f"unexpected task keys (joblib's naming changed?): {tasks}"
     assert sum(int(match.group(1)) for match in calls) == 2
+
+
+def test_bench_dask_searches_the_joint_loss_alpha_margin_grid():
+    """benchmarks/bench_dask.py's search: its grid names the joint loss's α and
+    margin, which the classifier's criterion accepts."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "bench_dask.py"
+    spec = importlib.util.spec_from_file_location("bench_dask", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    search = bench.make_search([0.1, 0.3], [0.2], epochs=1, folds=2)
+    assert search.param_grid == {"criterion__alpha": [0.1, 0.3],
+                                 "criterion__margin": [0.2]}
+    clf = search.estimator.set_params(criterion__alpha=0.3, criterion__margin=0.2)
+    assert clf.loss == "joint" and clf.n_jobs == 1

@@ -224,14 +224,31 @@ class CNNBLSTMAttention(SERModule):
         (inference about 1.6x, ``benchmarks/bench_networks.py --zhou``), with the
         same logits up to the order of summation (~1e-8). Training keeps the
         contiguous layout, so that training arithmetic is unchanged (a difference
-        of 1e-8 per step grows under Adam to ~1e-4 after an epoch).
+        of 1e-8 per step grows under Adam to ~1e-4 after an epoch), except under
+        :func:`torch.autocast` (``mixed_precision=True``), where the arithmetic
+        changes anyway and ``forward`` switches to channels-last.
         """
         super().train(mode)
-        layout = torch.contiguous_format if mode else torch.channels_last
-        for p in self.blocks.parameters():
-            if p.dim() == 4:
-                p.data = p.data.contiguous(memory_format=layout)
+        self._use_layout(torch.contiguous_format if mode else torch.channels_last)
         return self
+
+    def _use_layout(self, layout) -> None:
+        """Put the convolution weights in ``layout`` (no copy when they are).
+
+        The strides are compared, not ``is_contiguous``: the first convolution's
+        weight ``(width, 1, 3, 3)`` counts as contiguous in both layouts, yet
+        oneDNN picks the layout of a convolution from its weight's strides, and
+        the first block (128 channels at full resolution) is the costliest one to
+        leave in NCHW.
+        """
+        for p in self.blocks.parameters():
+            if p.dim() != 4:
+                continue
+            n, c, h, w = p.shape
+            strides = ((c * h * w, 1, w * c, c) if layout is torch.channels_last
+                       else (c * h * w, h * w, w, 1))
+            if p.stride() != strides:
+                p.data = torch.empty_like(p.data, memory_format=layout).copy_(p.data)
 
     @property
     def min_frames(self) -> int:
@@ -266,6 +283,12 @@ class CNNBLSTMAttention(SERModule):
         self._check_input(x)
         if not self.training:  # see ``train``
             x = x.contiguous(memory_format=torch.channels_last)
+        elif torch.is_autocast_enabled(x.device.type):
+            # under autocast the arithmetic changes anyway: the faster layout
+            self._use_layout(torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
+        else:
+            self._use_layout(torch.contiguous_format)
         maps = self.blocks(x)  # (batch, channels, reduced bands, pooled frames)
         batch, channels, bands, frames = maps.shape
         sequence = maps.reshape(batch, channels * bands, frames).transpose(1, 2)

@@ -62,6 +62,14 @@ def test_eval_runs_channels_last():
     net = CNNBLSTMAttention(n_classes=4).eval()
     conv = net.blocks[0]
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    # the first block too: its weight (128, 1, 3, 3) carries channels-last strides
+    assert conv.weight.stride() == (9, 1, 3, 1)
+    maps = []
+    conv.register_forward_hook(lambda m, i, o: maps.append(o))
+    with torch.no_grad():
+        net(torch.randn(2, 1, 40, 64))
+    assert maps[0].is_contiguous(memory_format=torch.channels_last)
+    assert not maps[0].is_contiguous()
 
 
 def test_state_dict_round_trips_between_layouts():
@@ -72,3 +80,25 @@ def test_state_dict_round_trips_between_layouts():
     x = torch.randn(2, 1, 40, 64)
     with torch.no_grad():
         torch.testing.assert_close(fresh(x)[0], net(x)[0])
+
+
+def test_autocast_training_runs_channels_last_close_to_float32():
+    """Under bfloat16 autocast (``mixed_precision=True``) the training forward runs
+    the convolutions channels-last; the loss stays within bfloat16 rounding of the
+    float32 one."""
+    torch.manual_seed(0)
+    net = CNNBLSTMAttention(n_classes=4, n_features=40, dropout=0.0).train()
+    x = torch.randn(4, 1, 40, 64)
+    maps = []
+    convs = [m for m in net.blocks if isinstance(m, torch.nn.Conv2d)]
+    hooks = [c.register_forward_hook(lambda m, i, o: maps.append(o)) for c in convs]
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = net(x)[0].float()
+    for hook in hooks:
+        hook.remove()
+    # every block, the first one (1 input channel) included
+    assert all(m.is_contiguous(memory_format=torch.channels_last)
+               and not m.is_contiguous() for m in maps)
+    full = net(x)[0]  # and back to the contiguous layout without autocast
+    assert all(p.is_contiguous() for p in net.parameters())
+    torch.testing.assert_close(low, full, atol=0.05, rtol=0.05)
