@@ -37,8 +37,9 @@ from sklearn_ser.utils._validation import check_consistent_length, to_object_arr
 
 __all__ = ["BaseAugmentSampler"]
 
-# Shared docstring pieces, substituted into the subclasses' docstrings with
-# imblearn's ``Substitution`` helper.
+# Shared docstring pieces, put into the subclasses' docstrings (``%(name)s``) by
+# ``sklearn_ser.utils._docs.fill_doc``, the package's one docstring helper; see
+# ``_sampler_docs``.
 _SAMPLING_STRATEGY_DOC = """
 sampling_strategy : float, int, str, dict or callable, default="auto"
         How many synthetic utterances to generate per class. The forms of
@@ -53,10 +54,10 @@ sampling_strategy : float, int, str, dict or callable, default="auto"
           gains ``floor((factor - 1) * n_c + 0.5)`` synthetic utterances. This
           differs from imbalanced-learn, whose ``"all"`` equals ``"auto"`` for
           over-samplers;
-        - ``int`` ``N``: every class to ``N`` utterances. {int_n_doc}
+        - ``int`` ``N``: every class to ``N`` utterances. %(int_n_doc)s
         - ``float`` in (0, 1] (binary ``y`` only): the wanted ratio minority /
           majority after resampling;
-        - ``dict`` ``{{class: n}}``: the number of utterances wanted for each named
+        - ``dict`` ``{class: n}``: the number of utterances wanted for each named
           class after resampling (``n`` >= its current count); a class that is
           not in ``y`` is an error;
         - callable ``f(y) -> dict`` as for the dict.""".strip()
@@ -84,6 +85,21 @@ _PIPELINE_WARNING_DOC = """.. warning::
        therefore returns the *resampled* data, while ``fit(...).transform(...)``
        does not: the scikit-learn contract ``fit_transform(X) ==
        fit(X).transform(X)`` does not hold for such a pipeline."""
+
+
+def _sampler_docs(*, int_n_doc: str) -> dict[str, str]:
+    """The shared parameter and attribute texts of a resampler, for ``fill_doc``.
+
+    ``int_n_doc`` says what an integer ``sampling_strategy`` does to classes
+    larger than ``N`` (the one sentence that differs between the samplers).
+    """
+    return {
+        "sampling_strategy": _SAMPLING_STRATEGY_DOC.replace("%(int_n_doc)s", int_n_doc),
+        "factor": _FACTOR_DOC,
+        "random_state": _RANDOM_STATE_DOC,
+        "sample_indices": _SAMPLE_INDICES_DOC,
+        "pipeline_warning": _PIPELINE_WARNING_DOC,
+    }
 
 
 def _count_classes(y: np.ndarray) -> OrderedDict:

@@ -15,19 +15,16 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklearn_ser.utils._validation import check_audio, to_object_array
 
+from sklearn_ser.utils._docs import fill_doc
+
 from ._base import (
-    _FACTOR_DOC,
-    _PIPELINE_WARNING_DOC,
-    _RANDOM_STATE_DOC,
-    _SAMPLE_INDICES_DOC,
-    _SAMPLING_STRATEGY_DOC,
     BaseAugmentSampler,
     _count_classes,
+    _sampler_docs,
 )
 from ._perturb import add_noise, pitch_shift, speed_perturb
 
@@ -35,12 +32,16 @@ __all__ = ["NoiseResampler", "PitchShiftResampler", "SpeedPerturbResampler"]
 
 
 # ---------------------------------------------------------------------- samplers
+def _n_copies_doc(values: str) -> str:
+    return _N_COPIES_DOC.replace("%(values)s", values)
+
+
 _N_COPIES_DOC = """n_copies : int or None, default=None
         Augment **every** utterance of every class ``n_copies`` times (the usual
         mode for speaker generalisation), overriding ``sampling_strategy``. The
-        copies of one utterance take the values of ``{values}`` in turn
-        (copy ``k`` takes value ``k mod len({values})``), so ``n_copies =
-        len({values})`` gives each utterance once with each value; otherwise
+        copies of one utterance take the values of ``%(values)s`` in turn
+        (copy ``k`` takes value ``k mod len(%(values)s)``), so ``n_copies =
+        len(%(values)s)`` gives each utterance once with each value; otherwise
         each synthetic utterance draws its value at random."""
 
 
@@ -114,18 +115,10 @@ class _WaveformSampler(BaseAugmentSampler):
         return tags
 
 
-_COMMON_SUBS = dict(
-    sampling_strategy=_SAMPLING_STRATEGY_DOC.format(
-        int_n_doc="Larger classes are kept\n          whole."
-    ),
-    factor=_FACTOR_DOC,
-    random_state=_RANDOM_STATE_DOC,
-    sample_indices=_SAMPLE_INDICES_DOC,
-    pipeline_warning=_PIPELINE_WARNING_DOC,
-)
+_WAVEFORM_DOCS = _sampler_docs(int_n_doc="Larger classes are kept\n          whole.")
 
 
-@Substitution(**_COMMON_SUBS, n_copies=_N_COPIES_DOC.format(values="speeds"))
+@fill_doc(**_WAVEFORM_DOCS, n_copies=_n_copies_doc("speeds"))
 class SpeedPerturbResampler(_WaveformSampler):
     """Enlarge the data with speed-perturbed copies of the waveforms.
 
@@ -142,19 +135,19 @@ class SpeedPerturbResampler(_WaveformSampler):
     speeds : float or sequence of float, default=(0.9, 1.1)
         Speed factors in [0.5, 2] the synthetic utterances use.
 
-    {sampling_strategy}
+    %(sampling_strategy)s
 
-    {factor}
+    %(factor)s
 
-    {n_copies}
+    %(n_copies)s
 
-    {random_state}
+    %(random_state)s
 
     Attributes
     ----------
     sampling_strategy_ : dict
         Number of synthetic utterances added to each class.
-    {sample_indices}
+    %(sample_indices)s
     speeds_ : ndarray of shape (n_synthetic,)
         The speed of every synthetic utterance, in output order.
 
@@ -170,7 +163,7 @@ class SpeedPerturbResampler(_WaveformSampler):
     (``round(n / speed)`` samples), so the output is an object array (a list
     for a list) whatever the input.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     References
     ----------
@@ -223,7 +216,7 @@ class SpeedPerturbResampler(_WaveformSampler):
         return speed_perturb(item, speed=self._next_value(rng))
 
 
-@Substitution(**_COMMON_SUBS, n_copies=_N_COPIES_DOC.format(values="n_steps"))
+@fill_doc(**_WAVEFORM_DOCS, n_copies=_n_copies_doc("n_steps"))
 class PitchShiftResampler(_WaveformSampler):
     """Enlarge the data with pitch-shifted copies of the waveforms.
 
@@ -238,19 +231,19 @@ class PitchShiftResampler(_WaveformSampler):
     n_steps : float or sequence of float, default=(-2.0, -1.0, 1.0, 2.0)
         Semitone shifts in [-12, 12] the synthetic utterances use.
 
-    {sampling_strategy}
+    %(sampling_strategy)s
 
-    {factor}
+    %(factor)s
 
-    {n_copies}
+    %(n_copies)s
 
-    {random_state}
+    %(random_state)s
 
     Attributes
     ----------
     sampling_strategy_ : dict
         Number of synthetic utterances added to each class.
-    {sample_indices}
+    %(sample_indices)s
     n_steps_ : ndarray of shape (n_synthetic,)
         The shift of every synthetic utterance in semitones, in output order.
 
@@ -266,7 +259,7 @@ class PitchShiftResampler(_WaveformSampler):
     and every synthetic waveform the length of its original. The phase vocoder
     costs about one STFT and one inverse STFT per synthetic utterance.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     Examples
     --------
@@ -313,7 +306,7 @@ class PitchShiftResampler(_WaveformSampler):
         return pitch_shift(item, sr=self.sr, n_steps=self._next_value(rng))
 
 
-@Substitution(**_COMMON_SUBS, n_copies=_N_COPIES_DOC.format(values="snr_db"))
+@fill_doc(**_WAVEFORM_DOCS, n_copies=_n_copies_doc("snr_db"))
 class NoiseResampler(_WaveformSampler):
     """Enlarge the data with noisy copies of the waveforms at chosen SNRs.
 
@@ -328,22 +321,22 @@ class NoiseResampler(_WaveformSampler):
         Sample rate of the waveforms (and rate at which paths are loaded).
     snr_db : float or sequence of float, default=(10.0, 20.0, 30.0)
         Signal-to-noise ratios in dB, in [-30, 100], the synthetic utterances use.
-    noise : {{"white", "pink"}}, default="white"
+    noise : {"white", "pink"}, default="white"
         Colour of the noise.
 
-    {sampling_strategy}
+    %(sampling_strategy)s
 
-    {factor}
+    %(factor)s
 
-    {n_copies}
+    %(n_copies)s
 
-    {random_state}
+    %(random_state)s
 
     Attributes
     ----------
     sampling_strategy_ : dict
         Number of synthetic utterances added to each class.
-    {sample_indices}
+    %(sample_indices)s
     snr_db_ : ndarray of shape (n_synthetic,)
         The SNR of every synthetic utterance, in output order.
 
@@ -357,7 +350,7 @@ class NoiseResampler(_WaveformSampler):
     X is a list / object array of 1-D waveforms, a 2-D array of equal-length
     waveforms (one per row) or file paths; the output has the container of X.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     Examples
     --------
