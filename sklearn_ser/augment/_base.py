@@ -33,9 +33,13 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn_compat.base import _fit_context
 
-from sklearn_ser.utils._validation import check_consistent_length, to_object_array
+from sklearn_ser.utils._validation import (
+    check_audio,
+    check_consistent_length,
+    to_object_array,
+)
 
-__all__ = ["BaseAugmentSampler"]
+__all__ = ["BaseAugmentSampler", "WaveformInputMixin"]
 
 # Shared docstring pieces, put into the subclasses' docstrings (``%(name)s``) by
 # ``sklearn_ser.utils._docs.fill_doc``, the package's one docstring helper; see
@@ -318,4 +322,28 @@ class BaseAugmentSampler(BaseSampler):
         tags.input_tags.dataframe = False
         tags.sampler_tags.sample_indices = True
         tags.non_deterministic = False
+        return tags
+
+
+class WaveformInputMixin:
+    """Waveform input for an augmenting sampler with an ``sr`` parameter.
+
+    ``_check_waveforms`` reads X as waveforms or file paths (at ``sr``); a 2-D
+    array of equal-length waveforms stays a dense array when the augmentation
+    keeps lengths (``_keeps_length``), anything else becomes an object array.
+    """
+
+    _keeps_length = True
+
+    def _check_waveforms(self, X: Any) -> np.ndarray:
+        dense = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
+        waves = check_audio(X, sr=self.sr, name=type(self).__name__)
+        if dense and self._keeps_length:
+            return np.stack(waves)
+        return to_object_array(waves)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.input_tags.string = True  # file paths
         return tags

@@ -15,12 +15,12 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn_compat.utils._param_validation import validate_params
 
-from sklearn_ser.utils._validation import check_audio, to_object_array
 
 from sklearn_ser.utils._docs import fill_doc
 
 from ._base import (
     BaseAugmentSampler,
+    WaveformInputMixin,
     _sampler_docs,
 )
 
@@ -345,7 +345,7 @@ def vtlp(
         "(without replacement), smaller ones are\n          enlarged with VTLP copies."
     )
 )
-class VTLPResampler(BaseAugmentSampler):
+class VTLPResampler(WaveformInputMixin, BaseAugmentSampler):
     """Balance classes with vocal-tract-length-perturbed copies of their waveforms.
 
     Every synthetic utterance is :func:`vtlp` of a randomly chosen original of its
@@ -480,11 +480,7 @@ class VTLPResampler(BaseAugmentSampler):
             )
         _resolve_f_hi(self.f_hi, self.sr, name)
         _resolve_hop(self.hop_length, self.n_fft, name)
-        dense = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
-        waves = check_audio(X, sr=self.sr, name=name)
-        if dense:
-            return np.stack(waves)
-        return to_object_array(waves)
+        return self._check_waveforms(X)
 
     def _augment(
         self, X: np.ndarray, sources: np.ndarray, rng: np.random.RandomState
@@ -508,9 +504,3 @@ class VTLPResampler(BaseAugmentSampler):
             n_fft=self.n_fft,
             hop_length=self.hop_length,
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = True
-        tags.input_tags.string = True  # file paths
-        return tags

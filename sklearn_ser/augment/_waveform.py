@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklearn_ser.utils._validation import check_audio, to_object_array
 
 from sklearn_ser.utils._docs import fill_doc
 
 from ._base import (
     BaseAugmentSampler,
+    WaveformInputMixin,
     _count_classes,
     _sampler_docs,
 )
@@ -32,10 +32,6 @@ __all__ = ["NoiseResampler", "PitchShiftResampler", "SpeedPerturbResampler"]
 
 
 # ---------------------------------------------------------------------- samplers
-def _n_copies_doc(values: str) -> str:
-    return _N_COPIES_DOC.replace("%(values)s", values)
-
-
 _N_COPIES_DOC = """n_copies : int or None, default=None
         Augment **every** utterance of every class ``n_copies`` times (the usual
         mode for speaker generalisation), overriding ``sampling_strategy``. The
@@ -58,11 +54,9 @@ def _check_values(values: Any, name: str, param: str, low: float, high: float) -
     return tuple(float(v) for v in vals)
 
 
-class _WaveformSampler(BaseAugmentSampler):
+class _WaveformSampler(WaveformInputMixin, BaseAugmentSampler):
     """Shared machinery: waveform input, the ``n_copies`` mode, one value per
     synthetic utterance drawn from a sequence (``_values``) and recorded."""
-
-    _keeps_length = True
 
     _parameter_constraints: dict = {
         **BaseAugmentSampler._parameter_constraints,
@@ -75,11 +69,7 @@ class _WaveformSampler(BaseAugmentSampler):
 
     def _check_items(self, X: Any) -> np.ndarray:
         self._values()  # validates the parameter
-        dense = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
-        waves = check_audio(X, sr=self.sr, name=type(self).__name__)
-        if dense and self._keeps_length:
-            return np.stack(waves)
-        return to_object_array(waves)
+        return self._check_waveforms(X)
 
     def _resolve_sampling_strategy(self, y):
         if self.n_copies is None:
@@ -108,17 +98,22 @@ class _WaveformSampler(BaseAugmentSampler):
         self._drawn.append(value)
         return value
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = True
-        tags.input_tags.string = True  # file paths
-        return tags
+
+def _waveform_docs(values: str) -> dict[str, str]:
+    """The parameters and attributes every waveform sampler shares, in its order;
+    ``values`` names the parameter ``n_copies`` cycles through."""
+    docs = _sampler_docs(int_n_doc="Larger classes are kept\n          whole.")
+    n_copies = _N_COPIES_DOC.replace("%(values)s", values)
+    params = [docs["sampling_strategy"], docs["factor"], n_copies, docs["random_state"]]
+    return {
+        **docs,
+        "sampler_params": "\n\n    ".join(params),
+        "sampler_attributes": "sampling_strategy_ : dict\n        Number of synthetic "
+        "utterances added to each class.\n    " + docs["sample_indices"],
+    }
 
 
-_WAVEFORM_DOCS = _sampler_docs(int_n_doc="Larger classes are kept\n          whole.")
-
-
-@fill_doc(**_WAVEFORM_DOCS, n_copies=_n_copies_doc("speeds"))
+@fill_doc(**_waveform_docs("speeds"))
 class SpeedPerturbResampler(_WaveformSampler):
     """Enlarge the data with speed-perturbed copies of the waveforms.
 
@@ -135,19 +130,11 @@ class SpeedPerturbResampler(_WaveformSampler):
     speeds : float or sequence of float, default=(0.9, 1.1)
         Speed factors in [0.5, 2] the synthetic utterances use.
 
-    %(sampling_strategy)s
-
-    %(factor)s
-
-    %(n_copies)s
-
-    %(random_state)s
+    %(sampler_params)s
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of synthetic utterances added to each class.
-    %(sample_indices)s
+    %(sampler_attributes)s
     speeds_ : ndarray of shape (n_synthetic,)
         The speed of every synthetic utterance, in output order.
 
@@ -216,7 +203,7 @@ class SpeedPerturbResampler(_WaveformSampler):
         return speed_perturb(item, speed=self._next_value(rng))
 
 
-@fill_doc(**_WAVEFORM_DOCS, n_copies=_n_copies_doc("n_steps"))
+@fill_doc(**_waveform_docs("n_steps"))
 class PitchShiftResampler(_WaveformSampler):
     """Enlarge the data with pitch-shifted copies of the waveforms.
 
@@ -231,19 +218,11 @@ class PitchShiftResampler(_WaveformSampler):
     n_steps : float or sequence of float, default=(-2.0, -1.0, 1.0, 2.0)
         Semitone shifts in [-12, 12] the synthetic utterances use.
 
-    %(sampling_strategy)s
-
-    %(factor)s
-
-    %(n_copies)s
-
-    %(random_state)s
+    %(sampler_params)s
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of synthetic utterances added to each class.
-    %(sample_indices)s
+    %(sampler_attributes)s
     n_steps_ : ndarray of shape (n_synthetic,)
         The shift of every synthetic utterance in semitones, in output order.
 
@@ -306,7 +285,7 @@ class PitchShiftResampler(_WaveformSampler):
         return pitch_shift(item, sr=self.sr, n_steps=self._next_value(rng))
 
 
-@fill_doc(**_WAVEFORM_DOCS, n_copies=_n_copies_doc("snr_db"))
+@fill_doc(**_waveform_docs("snr_db"))
 class NoiseResampler(_WaveformSampler):
     """Enlarge the data with noisy copies of the waveforms at chosen SNRs.
 
@@ -324,19 +303,11 @@ class NoiseResampler(_WaveformSampler):
     noise : {"white", "pink"}, default="white"
         Colour of the noise.
 
-    %(sampling_strategy)s
-
-    %(factor)s
-
-    %(n_copies)s
-
-    %(random_state)s
+    %(sampler_params)s
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of synthetic utterances added to each class.
-    %(sample_indices)s
+    %(sampler_attributes)s
     snr_db_ : ndarray of shape (n_synthetic,)
         The SNR of every synthetic utterance, in output order.
 
