@@ -15,7 +15,6 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn_compat.utils._param_validation import validate_params
 
-
 from sklearn_ser.utils._docs import fill_doc
 
 from ._base import (
