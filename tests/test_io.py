@@ -325,6 +325,7 @@ NEVER_IMPORTED = [
 ]
 
 
+@pytest.mark.slow
 def test_modules_named_by_the_file_are_never_imported(saved, tmp_path):
     """A name inside an allowed package still chooses no import: only the listed
     public subpackages are imported, and none of these modules is one of them.

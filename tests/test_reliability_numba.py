@@ -14,6 +14,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+# every test starts fresh interpreters that compile the kernels
+pytestmark = pytest.mark.slow
+
 RUN_MFCC = """
 import numpy as np
 from sklearn_ser.features import MFCC
