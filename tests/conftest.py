@@ -34,6 +34,17 @@ def ser_data_home() -> Path:
     return (REPO_ROOT / ".." / "shared" / "data").resolve()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` run first, the rest in their usual order.
+
+    With pytest-xdist (the README's ``-n 2``) a long test that starts last keeps
+    one worker busy after the other has run out of work; started first, the short
+    tests fill in around it. The sort is stable, so every worker collects the same
+    order, as xdist requires.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _seed_everything():
     """Seed python and torch (if loaded) so tests are reproducible (as skorch's suite)."""

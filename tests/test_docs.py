@@ -57,6 +57,7 @@ def _missing_docs_deps() -> list[str]:
     return missing
 
 
+@pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path):
     """``sphinx -W`` in the cheap mode CI uses: nothing executed, no network."""
     missing = _missing_docs_deps()

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from imblearn.pipeline import make_pipeline as make_imb_pipeline
+from iohelpers import read_doc, rewrite, write_doc
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -71,30 +72,6 @@ def saved(cnn_pipeline, tmp_path):
     path = tmp_path / "cnn.model"
     save_model(cnn_pipeline, path)
     return path
-
-
-def rewrite(path: Path, **members: bytes | None) -> None:
-    """Replace (or, with None, drop) members of the zip archive ``path``."""
-    with zipfile.ZipFile(path) as zf:
-        content = {n: zf.read(n) for n in zf.namelist()}
-    for name, data in members.items():
-        name = name.replace("__", "/").replace("_dot_", ".")
-        if data is None:
-            content.pop(name, None)
-        else:
-            content[name] = data
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in content.items():
-            zf.writestr(name, data)
-
-
-def read_doc(path: Path) -> dict:
-    with zipfile.ZipFile(path) as zf:
-        return json.loads(zf.read("model.json"))
-
-
-def write_doc(path: Path, doc: dict) -> None:
-    rewrite(path, model_dot_json=json.dumps(doc).encode())
 
 
 # ------------------------------------------------------------------ round trips
@@ -325,6 +302,7 @@ NEVER_IMPORTED = [
 ]
 
 
+@pytest.mark.slow
 def test_modules_named_by_the_file_are_never_imported(saved, tmp_path):
     """A name inside an allowed package still chooses no import: only the listed
     public subpackages are imported, and none of these modules is one of them.
@@ -406,7 +384,7 @@ def test_tampered_pickle_in_tensors_is_not_loaded(saved, tmp_path):
     evil.marker = str(marker)
     buf = io.BytesIO()
     torch.save({"0": evil}, buf)
-    rewrite(saved, tensors_dot_pt=buf.getvalue())
+    rewrite(saved, {"tensors.pt": buf.getvalue()})
     with pytest.raises(ValueError, match="refusing"):
         load_model(saved)
     assert not marker.exists()
@@ -418,7 +396,7 @@ def test_tampered_pickle_in_array_is_not_loaded(saved, tmp_path):
     evil.marker = str(marker)
     buf = io.BytesIO()
     np.save(buf, np.array([evil], dtype=object), allow_pickle=True)
-    rewrite(saved, arrays__0_dot_npy=buf.getvalue())
+    rewrite(saved, {"arrays/0.npy": buf.getvalue()})
     with pytest.raises(ValueError, match="refusing"):
         load_model(saved)
     assert not marker.exists()
@@ -492,7 +470,7 @@ def test_deeply_nested_json_is_a_clear_error(saved):
     doc = read_doc(saved)
     doc["estimator"]["params"]["steps"][2]["items"][1]["params"]["max_epochs"] = "@@"
     deep = "[" * 100_000 + "]" * 100_000  # json.dumps itself could not write it
-    rewrite(saved, model_dot_json=json.dumps(doc).replace('"@@"', deep).encode())
+    rewrite(saved, {"model.json": json.dumps(doc).replace('"@@"', deep).encode()})
     with pytest.raises(ValueError, match=r"cnn\.model.*corrupt"):
         load_model(saved)
 
@@ -500,11 +478,11 @@ def test_deeply_nested_json_is_a_clear_error(saved):
 @pytest.mark.parametrize("damage", ["json", "array", "tensors", "weights"])
 def test_corrupt_file(saved, damage):
     if damage == "json":
-        rewrite(saved, model_dot_json=b"{not json")
+        rewrite(saved, {"model.json": b"{not json"})
     elif damage == "array":
-        rewrite(saved, arrays__0_dot_npy=None)
+        rewrite(saved, {"arrays/0.npy": None})
     elif damage == "tensors":
-        rewrite(saved, tensors_dot_pt=b"garbage")
+        rewrite(saved, {"tensors.pt": b"garbage"})
     else:
         doc = read_doc(saved)
         clf = doc["estimator"]["params"]["steps"][2]["items"][1]

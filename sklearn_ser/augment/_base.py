@@ -33,12 +33,17 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn_compat.base import _fit_context
 
-from sklearn_ser.utils._validation import check_consistent_length, to_object_array
+from sklearn_ser.utils._validation import (
+    check_audio,
+    check_consistent_length,
+    to_object_array,
+)
 
-__all__ = ["BaseAugmentSampler"]
+__all__ = ["BaseAugmentSampler", "WaveformInputMixin"]
 
-# Shared docstring pieces, substituted into the subclasses' docstrings with
-# imblearn's ``Substitution`` helper.
+# Shared docstring pieces, put into the subclasses' docstrings (``%(name)s``) by
+# ``sklearn_ser.utils._docs.fill_doc``, the package's one docstring helper; see
+# ``_sampler_docs``.
 _SAMPLING_STRATEGY_DOC = """
 sampling_strategy : float, int, str, dict or callable, default="auto"
         How many synthetic utterances to generate per class. The forms of
@@ -53,10 +58,10 @@ sampling_strategy : float, int, str, dict or callable, default="auto"
           gains ``floor((factor - 1) * n_c + 0.5)`` synthetic utterances. This
           differs from imbalanced-learn, whose ``"all"`` equals ``"auto"`` for
           over-samplers;
-        - ``int`` ``N``: every class to ``N`` utterances. {int_n_doc}
+        - ``int`` ``N``: every class to ``N`` utterances. %(int_n_doc)s
         - ``float`` in (0, 1] (binary ``y`` only): the wanted ratio minority /
           majority after resampling;
-        - ``dict`` ``{{class: n}}``: the number of utterances wanted for each named
+        - ``dict`` ``{class: n}``: the number of utterances wanted for each named
           class after resampling (``n`` >= its current count); a class that is
           not in ``y`` is an error;
         - callable ``f(y) -> dict`` as for the dict.""".strip()
@@ -84,6 +89,21 @@ _PIPELINE_WARNING_DOC = """.. warning::
        therefore returns the *resampled* data, while ``fit(...).transform(...)``
        does not: the scikit-learn contract ``fit_transform(X) ==
        fit(X).transform(X)`` does not hold for such a pipeline."""
+
+
+def _sampler_docs(*, int_n_doc: str) -> dict[str, str]:
+    """The shared parameter and attribute texts of a resampler, for ``fill_doc``.
+
+    ``int_n_doc`` says what an integer ``sampling_strategy`` does to classes
+    larger than ``N`` (the one sentence that differs between the samplers).
+    """
+    return {
+        "sampling_strategy": _SAMPLING_STRATEGY_DOC.replace("%(int_n_doc)s", int_n_doc),
+        "factor": _FACTOR_DOC,
+        "random_state": _RANDOM_STATE_DOC,
+        "sample_indices": _SAMPLE_INDICES_DOC,
+        "pipeline_warning": _PIPELINE_WARNING_DOC,
+    }
 
 
 def _count_classes(y: np.ndarray) -> OrderedDict:
@@ -302,4 +322,28 @@ class BaseAugmentSampler(BaseSampler):
         tags.input_tags.dataframe = False
         tags.sampler_tags.sample_indices = True
         tags.non_deterministic = False
+        return tags
+
+
+class WaveformInputMixin:
+    """Waveform input for an augmenting sampler with an ``sr`` parameter.
+
+    ``_check_waveforms`` reads X as waveforms or file paths (at ``sr``); a 2-D
+    array of equal-length waveforms stays a dense array when the augmentation
+    keeps lengths (``_keeps_length``), anything else becomes an object array.
+    """
+
+    _keeps_length = True
+
+    def _check_waveforms(self, X: Any) -> np.ndarray:
+        dense = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
+        waves = check_audio(X, sr=self.sr, name=type(self).__name__)
+        if dense and self._keeps_length:
+            return np.stack(waves)
+        return to_object_array(waves)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.input_tags.string = True  # file paths
         return tags

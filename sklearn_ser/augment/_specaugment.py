@@ -11,20 +11,17 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.utils._param_validation import validate_params
 
 from sklearn_ser.utils._validation import check_features, to_object_array
 
+from sklearn_ser.utils._docs import fill_doc
+
 from ._base import (
-    _FACTOR_DOC,
-    _PIPELINE_WARNING_DOC,
-    _RANDOM_STATE_DOC,
-    _SAMPLE_INDICES_DOC,
-    _SAMPLING_STRATEGY_DOC,
     BaseAugmentSampler,
+    _sampler_docs,
 )
 
 __all__ = ["spec_augment", "SpecAugmentResampler"]
@@ -220,15 +217,11 @@ def spec_augment(
     return out[0] if squeeze else out
 
 
-@Substitution(
-    sampling_strategy=_SAMPLING_STRATEGY_DOC.format(
+@fill_doc(
+    **_sampler_docs(
         int_n_doc="SpecAugment only **adds**\n          utterances: a class "
         "already larger than ``N`` is left as it is."
-    ),
-    factor=_FACTOR_DOC,
-    random_state=_RANDOM_STATE_DOC,
-    sample_indices=_SAMPLE_INDICES_DOC,
-    pipeline_warning=_PIPELINE_WARNING_DOC,
+    )
 )
 class SpecAugmentResampler(BaseAugmentSampler):
     """Balance classes with SpecAugment copies of their utterances (liu2021 §2.4).
@@ -242,7 +235,7 @@ class SpecAugmentResampler(BaseAugmentSampler):
 
     Parameters
     ----------
-    {sampling_strategy}
+    %(sampling_strategy)s
 
     time_warp : int, default=80
         Time-warp parameter ``W`` (frames); ``0`` disables warping.
@@ -254,12 +247,12 @@ class SpecAugmentResampler(BaseAugmentSampler):
         Time masks per synthetic utterance.
     time_mask_width : int, default=100
         Largest time-mask width ``T`` (clipped to the utterance's frames).
-    mask_value : {{"mean", "zero"}} or float, default="mean"
+    mask_value : {"mean", "zero"} or float, default="mean"
         Value written into the masks (see :func:`spec_augment`).
 
-    {factor}
+    %(factor)s
 
-    {random_state}
+    %(random_state)s
 
     Attributes
     ----------
@@ -268,7 +261,7 @@ class SpecAugmentResampler(BaseAugmentSampler):
         over-sampling convention).
     undersampling_strategy_ : dict
         Always empty here (SpecAugment never removes utterances).
-    {sample_indices}
+    %(sample_indices)s
     n_features_in_ : int
         Features per frame (``F``) seen in ``fit_resample``.
 
@@ -285,7 +278,7 @@ class SpecAugmentResampler(BaseAugmentSampler):
     the shape of the original it was made from. Masks wider than an utterance are
     clipped to it.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     References
     ----------

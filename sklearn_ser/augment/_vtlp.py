@@ -12,19 +12,15 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.utils._param_validation import Interval
 from sklearn_compat.utils._param_validation import validate_params
 
-from sklearn_ser.utils._validation import check_audio, to_object_array
+from sklearn_ser.utils._docs import fill_doc
 
 from ._base import (
-    _FACTOR_DOC,
-    _PIPELINE_WARNING_DOC,
-    _RANDOM_STATE_DOC,
-    _SAMPLE_INDICES_DOC,
-    _SAMPLING_STRATEGY_DOC,
     BaseAugmentSampler,
+    WaveformInputMixin,
+    _sampler_docs,
 )
 
 __all__ = ["vtlp", "vtlp_warp", "VTLPResampler"]
@@ -341,18 +337,14 @@ def vtlp(
     return out.astype(np.float32)
 
 
-@Substitution(
-    sampling_strategy=_SAMPLING_STRATEGY_DOC.format(
+@fill_doc(
+    **_sampler_docs(
         int_n_doc="This is li2021's balancing\n          (§6.6: 2 500 per class): "
         "classes larger than ``N`` are randomly\n          under-sampled to ``N`` "
         "(without replacement), smaller ones are\n          enlarged with VTLP copies."
-    ),
-    factor=_FACTOR_DOC,
-    random_state=_RANDOM_STATE_DOC,
-    sample_indices=_SAMPLE_INDICES_DOC,
-    pipeline_warning=_PIPELINE_WARNING_DOC,
+    )
 )
-class VTLPResampler(BaseAugmentSampler):
+class VTLPResampler(WaveformInputMixin, BaseAugmentSampler):
     """Balance classes with vocal-tract-length-perturbed copies of their waveforms.
 
     Every synthetic utterance is :func:`vtlp` of a randomly chosen original of its
@@ -369,7 +361,7 @@ class VTLPResampler(BaseAugmentSampler):
         Interval the warp factor of every synthetic utterance is drawn from
         (uniformly); both ends in (0, 2).
 
-    {sampling_strategy}
+    %(sampling_strategy)s
 
     f_hi : float, default=None
         Boundary frequency of the warp in Hz, in (0, sr/2); default ``0.3 * sr``.
@@ -378,9 +370,9 @@ class VTLPResampler(BaseAugmentSampler):
     hop_length : int, default=None
         Hop of that STFT; default ``n_fft // 4``.
 
-    {factor}
+    %(factor)s
 
-    {random_state}
+    %(random_state)s
 
     Attributes
     ----------
@@ -389,7 +381,7 @@ class VTLPResampler(BaseAugmentSampler):
     undersampling_strategy_ : dict
         The classes cut down by an integer ``sampling_strategy`` and the number of
         originals each keeps (empty otherwise).
-    {sample_indices}
+    %(sample_indices)s
     alphas_ : ndarray of shape (n_synthetic,)
         The warp factor of every synthetic utterance, in output order.
 
@@ -406,7 +398,7 @@ class VTLPResampler(BaseAugmentSampler):
     an object array / list of waveforms), float32 samples, and every synthetic
     waveform has the length of its original.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     References
     ----------
@@ -487,11 +479,7 @@ class VTLPResampler(BaseAugmentSampler):
             )
         _resolve_f_hi(self.f_hi, self.sr, name)
         _resolve_hop(self.hop_length, self.n_fft, name)
-        dense = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
-        waves = check_audio(X, sr=self.sr, name=name)
-        if dense:
-            return np.stack(waves)
-        return to_object_array(waves)
+        return self._check_waveforms(X)
 
     def _augment(
         self, X: np.ndarray, sources: np.ndarray, rng: np.random.RandomState
@@ -515,9 +503,3 @@ class VTLPResampler(BaseAugmentSampler):
             n_fft=self.n_fft,
             hop_length=self.hop_length,
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = True
-        tags.input_tags.string = True  # file paths
-        return tags

@@ -15,19 +15,16 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sklearn_ser.utils._validation import check_audio, to_object_array
+
+from sklearn_ser.utils._docs import fill_doc
 
 from ._base import (
-    _FACTOR_DOC,
-    _PIPELINE_WARNING_DOC,
-    _RANDOM_STATE_DOC,
-    _SAMPLE_INDICES_DOC,
-    _SAMPLING_STRATEGY_DOC,
     BaseAugmentSampler,
+    WaveformInputMixin,
     _count_classes,
+    _sampler_docs,
 )
 from ._perturb import add_noise, pitch_shift, speed_perturb
 
@@ -38,9 +35,9 @@ __all__ = ["NoiseResampler", "PitchShiftResampler", "SpeedPerturbResampler"]
 _N_COPIES_DOC = """n_copies : int or None, default=None
         Augment **every** utterance of every class ``n_copies`` times (the usual
         mode for speaker generalisation), overriding ``sampling_strategy``. The
-        copies of one utterance take the values of ``{values}`` in turn
-        (copy ``k`` takes value ``k mod len({values})``), so ``n_copies =
-        len({values})`` gives each utterance once with each value; otherwise
+        copies of one utterance take the values of ``%(values)s`` in turn
+        (copy ``k`` takes value ``k mod len(%(values)s)``), so ``n_copies =
+        len(%(values)s)`` gives each utterance once with each value; otherwise
         each synthetic utterance draws its value at random."""
 
 
@@ -57,11 +54,9 @@ def _check_values(values: Any, name: str, param: str, low: float, high: float) -
     return tuple(float(v) for v in vals)
 
 
-class _WaveformSampler(BaseAugmentSampler):
+class _WaveformSampler(WaveformInputMixin, BaseAugmentSampler):
     """Shared machinery: waveform input, the ``n_copies`` mode, one value per
     synthetic utterance drawn from a sequence (``_values``) and recorded."""
-
-    _keeps_length = True
 
     _parameter_constraints: dict = {
         **BaseAugmentSampler._parameter_constraints,
@@ -74,11 +69,7 @@ class _WaveformSampler(BaseAugmentSampler):
 
     def _check_items(self, X: Any) -> np.ndarray:
         self._values()  # validates the parameter
-        dense = isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 2
-        waves = check_audio(X, sr=self.sr, name=type(self).__name__)
-        if dense and self._keeps_length:
-            return np.stack(waves)
-        return to_object_array(waves)
+        return self._check_waveforms(X)
 
     def _resolve_sampling_strategy(self, y):
         if self.n_copies is None:
@@ -107,25 +98,22 @@ class _WaveformSampler(BaseAugmentSampler):
         self._drawn.append(value)
         return value
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = True
-        tags.input_tags.string = True  # file paths
-        return tags
+
+def _waveform_docs(values: str) -> dict[str, str]:
+    """The parameters and attributes every waveform sampler shares, in its order;
+    ``values`` names the parameter ``n_copies`` cycles through."""
+    docs = _sampler_docs(int_n_doc="Larger classes are kept\n          whole.")
+    n_copies = _N_COPIES_DOC.replace("%(values)s", values)
+    params = [docs["sampling_strategy"], docs["factor"], n_copies, docs["random_state"]]
+    return {
+        **docs,
+        "sampler_params": "\n\n    ".join(params),
+        "sampler_attributes": "sampling_strategy_ : dict\n        Number of synthetic "
+        "utterances added to each class.\n    " + docs["sample_indices"],
+    }
 
 
-_COMMON_SUBS = dict(
-    sampling_strategy=_SAMPLING_STRATEGY_DOC.format(
-        int_n_doc="Larger classes are kept\n          whole."
-    ),
-    factor=_FACTOR_DOC,
-    random_state=_RANDOM_STATE_DOC,
-    sample_indices=_SAMPLE_INDICES_DOC,
-    pipeline_warning=_PIPELINE_WARNING_DOC,
-)
-
-
-@Substitution(**_COMMON_SUBS, n_copies=_N_COPIES_DOC.format(values="speeds"))
+@fill_doc(**_waveform_docs("speeds"))
 class SpeedPerturbResampler(_WaveformSampler):
     """Enlarge the data with speed-perturbed copies of the waveforms.
 
@@ -142,19 +130,11 @@ class SpeedPerturbResampler(_WaveformSampler):
     speeds : float or sequence of float, default=(0.9, 1.1)
         Speed factors in [0.5, 2] the synthetic utterances use.
 
-    {sampling_strategy}
-
-    {factor}
-
-    {n_copies}
-
-    {random_state}
+    %(sampler_params)s
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of synthetic utterances added to each class.
-    {sample_indices}
+    %(sampler_attributes)s
     speeds_ : ndarray of shape (n_synthetic,)
         The speed of every synthetic utterance, in output order.
 
@@ -170,7 +150,7 @@ class SpeedPerturbResampler(_WaveformSampler):
     (``round(n / speed)`` samples), so the output is an object array (a list
     for a list) whatever the input.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     References
     ----------
@@ -223,7 +203,7 @@ class SpeedPerturbResampler(_WaveformSampler):
         return speed_perturb(item, speed=self._next_value(rng))
 
 
-@Substitution(**_COMMON_SUBS, n_copies=_N_COPIES_DOC.format(values="n_steps"))
+@fill_doc(**_waveform_docs("n_steps"))
 class PitchShiftResampler(_WaveformSampler):
     """Enlarge the data with pitch-shifted copies of the waveforms.
 
@@ -238,19 +218,11 @@ class PitchShiftResampler(_WaveformSampler):
     n_steps : float or sequence of float, default=(-2.0, -1.0, 1.0, 2.0)
         Semitone shifts in [-12, 12] the synthetic utterances use.
 
-    {sampling_strategy}
-
-    {factor}
-
-    {n_copies}
-
-    {random_state}
+    %(sampler_params)s
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of synthetic utterances added to each class.
-    {sample_indices}
+    %(sampler_attributes)s
     n_steps_ : ndarray of shape (n_synthetic,)
         The shift of every synthetic utterance in semitones, in output order.
 
@@ -266,7 +238,7 @@ class PitchShiftResampler(_WaveformSampler):
     and every synthetic waveform the length of its original. The phase vocoder
     costs about one STFT and one inverse STFT per synthetic utterance.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     Examples
     --------
@@ -313,7 +285,7 @@ class PitchShiftResampler(_WaveformSampler):
         return pitch_shift(item, sr=self.sr, n_steps=self._next_value(rng))
 
 
-@Substitution(**_COMMON_SUBS, n_copies=_N_COPIES_DOC.format(values="snr_db"))
+@fill_doc(**_waveform_docs("snr_db"))
 class NoiseResampler(_WaveformSampler):
     """Enlarge the data with noisy copies of the waveforms at chosen SNRs.
 
@@ -328,22 +300,14 @@ class NoiseResampler(_WaveformSampler):
         Sample rate of the waveforms (and rate at which paths are loaded).
     snr_db : float or sequence of float, default=(10.0, 20.0, 30.0)
         Signal-to-noise ratios in dB, in [-30, 100], the synthetic utterances use.
-    noise : {{"white", "pink"}}, default="white"
+    noise : {"white", "pink"}, default="white"
         Colour of the noise.
 
-    {sampling_strategy}
-
-    {factor}
-
-    {n_copies}
-
-    {random_state}
+    %(sampler_params)s
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of synthetic utterances added to each class.
-    {sample_indices}
+    %(sampler_attributes)s
     snr_db_ : ndarray of shape (n_synthetic,)
         The SNR of every synthetic utterance, in output order.
 
@@ -357,7 +321,7 @@ class NoiseResampler(_WaveformSampler):
     X is a list / object array of 1-D waveforms, a 2-D array of equal-length
     waveforms (one per row) or file paths; the output has the container of X.
 
-    {pipeline_warning}
+    %(pipeline_warning)s
 
     Examples
     --------

@@ -28,7 +28,7 @@ from sklearn_ser.utils._validation import (
     check_consistent_length,
 )
 
-__all__ = ["AudioFeatureTransformer", "pack_features"]
+__all__ = ["AudioFeatureTransformer", "StatelessAudioMixin", "pack_features"]
 
 
 # Shared numpydoc text, substituted into the transformers' docstrings.
@@ -122,8 +122,77 @@ def pack_features(
         out[offset + j, :, :, :m] = item[:, :, skip : skip + m]
 
 
+class StatelessAudioMixin:
+    """What every stateless transformer from audio shares.
+
+    A ``fit`` that only checks (the parameters, through ``_check_fit``), the
+    batch loop that reads, checks and analyses the audio items on the feature
+    engine's threads (``_map_audio``), and the tags (no fit needed, file paths
+    taken, no 2-D table).
+    """
+
+    def _check_fit(self) -> None:
+        """Cross-parameter checks run by ``fit`` (none by default)."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None):
+        """Check the parameters; nothing is learnt and ``X`` is not read.
+
+        Parameters
+        ----------
+        X : sequence of waveforms or file paths
+            Ignored (the transformer is stateless).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The transformer.
+        """
+        self._check_fit()
+        if hasattr(X, "__len__"):
+            check_consistent_length(X, y, name=type(self).__name__)
+        return self
+
+    def _map_audio(
+        self, X: Any, new_out, analyse, *, min_samples: int, batch_size: int,
+        trim: bool = False,
+    ) -> np.ndarray:
+        """``out = new_out(n)``, then ``analyse(waves, out, start)`` on every batch.
+
+        Reading and checking the audio is per-clip work too: done by the
+        workers, with errors naming the utterance's index in X.
+        """
+        name = type(self).__name__
+        items = audio_items(X, name=name)
+        out = new_out(len(items))
+
+        def run(start: int, stop: int) -> None:
+            waves = check_audio(
+                items[start:stop],
+                sr=self.sr,
+                name=name,
+                min_samples=min_samples,
+                trim=trim,
+                start=start,
+                copy=False,  # only read: copied into the analysis buffers
+            )
+            analyse(waves, out, start)
+
+        map_batches(items, run, n_jobs=self.n_jobs, batch_size=batch_size)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True  # file paths
+        return tags
+
+
 class AudioFeatureTransformer(
-    TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+    StatelessAudioMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 ):
     """Base of the stateless transformers from audio to frame-level features.
 
@@ -203,26 +272,8 @@ class AudioFeatureTransformer(
         self._check_settings(framing)
         return framing
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any = None) -> AudioFeatureTransformer:
-        """Check the parameters; nothing is learnt and ``X`` is not read.
-
-        Parameters
-        ----------
-        X : sequence of waveforms or file paths
-            Ignored (the transformer is stateless).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The transformer.
-        """
+    def _check_fit(self) -> None:
         self._framing()
-        if hasattr(X, "__len__"):
-            check_consistent_length(X, y, name=type(self).__name__)
-        return self
 
     def transform(self, X: Any) -> np.ndarray:
         """Compute the features of every utterance.
@@ -241,27 +292,14 @@ class AudioFeatureTransformer(
         """
         self._validate_params()
         framing = self._framing()
-        name = type(self).__name__
-        items = audio_items(X, name=name)
-        n = len(items)
-        if self.max_frames is None:
-            out = np.empty(n, dtype=object)
-        else:
-            c, k = self._output_shape(framing)
-            out = np.full((n, c, k, self.max_frames), self.pad_value, dtype=np.float32)
 
-        def run(start: int, stop: int) -> None:
-            # reading and checking the audio is per-clip work too: done by the
-            # workers, with errors naming the utterance's index in X
-            waves = check_audio(
-                items[start:stop],
-                sr=self.sr,
-                name=name,
-                min_samples=framing.min_samples,
-                trim=self.trim_silence,
-                start=start,
-                copy=False,  # only read: copied into the analysis buffer
-            )
+        def new_out(n: int) -> np.ndarray:
+            if self.max_frames is None:
+                return np.empty(n, dtype=object)
+            c, k = self._output_shape(framing)
+            return np.full((n, c, k, self.max_frames), self.pad_value, dtype=np.float32)
+
+        def analyse(waves: list[np.ndarray], out: np.ndarray, start: int) -> None:
             # the parameters and the samples are checked: the function called on
             # them need not check them again (the config is per thread)
             with config_context(assume_finite=True, skip_parameter_validation=True):
@@ -270,8 +308,10 @@ class AudioFeatureTransformer(
                 feats, out, start, max_frames=self.max_frames, crop=self.crop
             )
 
-        map_batches(items, run, n_jobs=self.n_jobs, batch_size=self.batch_size)
-        return out
+        return self._map_audio(
+            X, new_out, analyse, min_samples=framing.min_samples,
+            batch_size=self.batch_size, trim=self.trim_silence,
+        )
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the per-frame features, channel after channel.
@@ -292,8 +332,5 @@ class AudioFeatureTransformer(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True  # file paths
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags

@@ -8,16 +8,10 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn_compat.base import _fit_context
 
-from sklearn_ser.features._engine import map_batches
+from sklearn_ser.features._base import StatelessAudioMixin
 from sklearn_ser.features._egemaps_func import FUNCTIONAL_NAMES, functionals, smooth
 from sklearn_ser.features._egemaps_lld import LLD_NAMES, analysis, lld_frames
-from sklearn_ser.utils._validation import (
-    audio_items,
-    check_audio,
-    check_consistent_length,
-)
 
 __all__ = ["EGeMAPS", "egemaps"]
 
@@ -58,7 +52,9 @@ def egemaps(
     return functionals(lld, raw, e20, leq)
 
 
-class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class EGeMAPS(
+    StatelessAudioMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """The extended Geneva Minimalistic Acoustic Parameter Set (eGeMAPSv02).
 
     The field's standard voice-parameter set for affect [1]_: 25 low-level
@@ -164,26 +160,6 @@ class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.sr = sr
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any = None) -> EGeMAPS:
-        """Check the parameters; nothing is learnt and ``X`` is not read.
-
-        Parameters
-        ----------
-        X : sequence of waveforms or file paths
-            Ignored (the transformer is stateless).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The transformer.
-        """
-        if hasattr(X, "__len__"):
-            check_consistent_length(X, y, name=type(self).__name__)
-        return self
-
     def transform(self, X: Any) -> np.ndarray:
         """Compute the eGeMAPS features of every utterance.
 
@@ -200,27 +176,22 @@ class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             array of LLDs, as ``level`` says.
         """
         self._validate_params()
-        name = type(self).__name__
-        items = audio_items(X, name=name)
-        n = len(items)
-        min_samples = analysis(self.sr).win60
-        if self.level == "functionals":
-            out = np.empty((n, len(FUNCTIONAL_NAMES)), dtype=np.float64)
-        else:
-            out = np.empty(n, dtype=object)
+        per_utterance = self.level == "functionals"
 
-        def run(start: int, stop: int) -> None:
-            waves = check_audio(
-                items[start:stop], sr=self.sr, name=name, min_samples=min_samples,
-                start=start, copy=False,
-            )
+        def new_out(n: int) -> np.ndarray:
+            if per_utterance:
+                return np.empty((n, len(FUNCTIONAL_NAMES)), dtype=np.float64)
+            return np.empty(n, dtype=object)
+
+        def analyse(waves: list[np.ndarray], out: np.ndarray, start: int) -> None:
             for j, y in enumerate(waves):
                 feats = egemaps(y, sr=self.sr, level=self.level)
-                out[start + j] = feats if self.level == "functionals" else feats[None]
+                out[start + j] = feats if per_utterance else feats[None]
 
         # every utterance is analysed on its own: the batches only share the work
-        map_batches(items, run, n_jobs=self.n_jobs, batch_size=4)
-        return out
+        return self._map_audio(
+            X, new_out, analyse, min_samples=analysis(self.sr).win60, batch_size=4
+        )
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """openSMILE's names of the eGeMAPSv02 features.
@@ -237,10 +208,3 @@ class EGeMAPS(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """
         names = FUNCTIONAL_NAMES if self.level == "functionals" else LLD_NAMES
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True  # file paths
-        return tags

@@ -44,6 +44,20 @@ def _standardise(a, mean, scale, *, with_mean: bool, with_std: bool) -> np.ndarr
     return a.astype(np.float32)
 
 
+def _same_names(est: Any, input_features: Any, d: int | None, *, seen: str = ""):
+    """The names of a transformer that keeps its features: ``x0, x1, ...`` for
+    None, else ``input_features`` as str, checked to be ``d`` (None: unchecked)."""
+    if input_features is None:
+        return np.asarray([f"x{i}" for i in range(d)], dtype=object)
+    names = [str(s) for s in np.ravel(np.asarray(input_features, dtype=object))]
+    if d is not None and len(names) != d:
+        raise ValueError(
+            f"{type(est).__name__}: input_features has {len(names)} names, "
+            f"expected {d}{seen}"
+        )
+    return np.asarray(names, dtype=object)
+
+
 def _like_input(out: list[np.ndarray], dense: bool, X: Any) -> np.ndarray:
     """Per-utterance results in the input's layout: stacked when ``X`` was dense
     (a dense ``(n, F, T)`` input comes back as ``(n, F, T)``), else an object array."""
@@ -203,17 +217,12 @@ class FeatureNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         """
         if input_features is None:
             check_is_fitted(self, "n_features_in_")
-            d = self.n_channels_in_ * self.n_features_in_
-            return np.asarray([f"x{i}" for i in range(d)], dtype=object)
-        names = [str(s) for s in np.ravel(np.asarray(input_features, dtype=object))]
-        if hasattr(self, "n_features_in_"):
-            d = self.n_channels_in_ * self.n_features_in_
-            if len(names) != d:
-                raise ValueError(
-                    f"{type(self).__name__}: input_features has {len(names)} names, "
-                    f"expected {d} (channels x features seen in fit)"
-                )
-        return np.asarray(names, dtype=object)
+        fitted = hasattr(self, "n_features_in_")
+        return _same_names(
+            self, input_features,
+            self.n_channels_in_ * self.n_features_in_ if fitted else None,
+            seen=" (channels x features seen in fit)",
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

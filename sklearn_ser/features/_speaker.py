@@ -14,6 +14,7 @@ from sklearn_compat.base import _fit_context
 from sklearn_ser.features._normalize import (
     _global_moments,
     _like_input,
+    _same_names,
     _scale,
     _standardise,
 )
@@ -360,16 +361,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         feature_names_out : ndarray of str objects
         """
         check_is_fitted(self, "mean_")
-        d = int(np.prod(self.mean_.shape))
-        if input_features is None:
-            return np.asarray([f"x{i}" for i in range(d)], dtype=object)
-        names = [str(s) for s in np.ravel(np.asarray(input_features, dtype=object))]
-        if len(names) != d:
-            raise ValueError(
-                f"{type(self).__name__}: input_features has {len(names)} names, "
-                f"expected {d}"
-            )
-        return np.asarray(names, dtype=object)
+        return _same_names(self, input_features, int(np.prod(self.mean_.shape)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

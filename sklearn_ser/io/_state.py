@@ -65,46 +65,52 @@ class State:
                 f"set by this version of {type(self.est).__name__})"
             )
 
+    def _typed(self, name: str, types: Any, expected: str, *, optional: bool,
+               none: bool = False, bools: bool = True) -> tuple[Any, bool]:
+        """``(value, absent)``: absent when the attribute is missing and
+        ``optional``, or None and ``none``; otherwise the value is an instance of
+        ``types`` (a bool counts only with ``bools``), or the state is refused."""
+        v = self.get(name, optional=optional)
+        if v is _MISSING or (none and v is None):
+            return v, True
+        if not isinstance(v, types) or (not bools and isinstance(v, (bool, np.bool_))):
+            raise self.fail(name, f"is {type(v).__name__}, expected {expected}")
+        return v, False
+
     # --------------------------------------------------------------- scalars
     def int(self, name: str, *, lo: int | None = None, hi: int | None = None,
             optional: bool = False, none: bool = False) -> Any:
-        v = self.get(name, optional=optional)
-        if v is _MISSING or (none and v is None):
+        v, absent = self._typed(name, numbers.Integral, "an integer",
+                                optional=optional, none=none, bools=False)
+        if absent:
             return v
-        if not isinstance(v, numbers.Integral) or isinstance(v, (bool, np.bool_)):
-            raise self.fail(name, f"is {type(v).__name__}, expected an integer")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             raise self.fail(name, f"is {v}, expected an integer in [{lo}, {hi}]")
         return int(v)
 
     def real(self, name: str, *, optional: bool = False, none: bool = False,
              finite: bool = True) -> Any:
-        v = self.get(name, optional=optional)
-        if v is _MISSING or (none and v is None):
+        v, absent = self._typed(name, numbers.Real, "a number", optional=optional,
+                                none=none, bools=False)
+        if absent:
             return v
-        if not isinstance(v, numbers.Real) or isinstance(v, (bool, np.bool_)):
-            raise self.fail(name, f"is {type(v).__name__}, expected a number")
         if finite and not np.isfinite(v):
             raise self.fail(name, f"is {v}, expected a finite number")
         return float(v)
 
     def flag(self, name: str, *, optional: bool = False, value: bool | None = None) -> Any:
-        v = self.get(name, optional=optional)
-        if v is _MISSING:
+        v, absent = self._typed(name, (bool, np.bool_), "a bool", optional=optional)
+        if absent:
             return v
-        if not isinstance(v, (bool, np.bool_)):
-            raise self.fail(name, f"is {type(v).__name__}, expected a bool")
         if value is not None and bool(v) is not value:
             raise self.fail(name, f"is {v}, only {value} is supported")
         return bool(v)
 
     def text(self, name: str, *, options: tuple | None = None, optional: bool = False,
              none: bool = False) -> Any:
-        v = self.get(name, optional=optional)
-        if v is _MISSING or (none and v is None):
+        v, absent = self._typed(name, str, "a str", optional=optional, none=none)
+        if absent:
             return v
-        if not isinstance(v, str):
-            raise self.fail(name, f"is {type(v).__name__}, expected a str")
         if options is not None and v not in options:
             raise self.fail(name, f"is {v!r}, expected one of {options}")
         return v
@@ -130,11 +136,10 @@ class State:
               contiguous: bool = False) -> Any:
         """A numpy array of one of the dtype ``kinds`` (or exactly ``dtype``) and
         the given ``shape`` (None entries: any size) or ``ndim``."""
-        v = self.get(name, optional=optional)
-        if v is _MISSING or (none and v is None):
+        v, absent = self._typed(name, np.ndarray, "an ndarray", optional=optional,
+                                none=none)
+        if absent:
             return v
-        if not isinstance(v, np.ndarray):
-            raise self.fail(name, f"is {type(v).__name__}, expected an ndarray")
         if dtype is not None and v.dtype != np.dtype(dtype):
             raise self.fail(name, f"has dtype {v.dtype}, expected {np.dtype(dtype)}")
         if dtype is None and v.dtype.kind not in kinds:
@@ -177,11 +182,10 @@ class State:
                   fitted: bool = True) -> Any:
         from sklearn.base import BaseEstimator
 
-        v = self.get(name, optional=optional)
-        if v is _MISSING or (none and v is None):
+        v, absent = self._typed(name, BaseEstimator, "an estimator",
+                                optional=optional, none=none)
+        if absent:
             return v
-        if not isinstance(v, BaseEstimator):
-            raise self.fail(name, f"is {type(v).__name__}, expected an estimator")
         if fitted:
             require_fitted(v, name)
         return v

@@ -46,6 +46,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from sklearn_ser.utils._docs import fill_doc
+
 __all__ = [
     "DTYPES",
     "cosine_matrices",
@@ -66,18 +68,27 @@ margins = st.sampled_from([0.0, 0.25, 0.5, 1.0])
 """Triplet/AMS margins: 0 (no margin), 0.25, 0.5 and 1."""
 
 
+# Parameter texts several strategies share (``fill_doc``).
+_DOCS = {
+    "dtype": """dtype : numpy dtype or None, default=np.float64
+        ``None`` draws float32 or float64.""",
+    "batch": """min_size, max_size : int, default=0, 12
+        Batch size bounds.""",
+}
+
+
 def _dtype(draw, dtype):
     return np.dtype(draw(st.sampled_from(DTYPES)) if dtype is None else dtype)
 
 
 @st.composite
+@fill_doc(**_DOCS)
 def labels(draw, *, min_size: int = 0, max_size: int = 12, max_classes: int = 5):
     """Class indices of a batch: the label mixes losses must survive.
 
     Parameters
     ----------
-    min_size, max_size : int, default=0, 12
-        Batch size bounds.
+    %(batch)s
     max_classes : int, default=5
         Indices lie in ``[0, max_classes)``; not every index need occur.
 
@@ -111,6 +122,7 @@ def labels(draw, *, min_size: int = 0, max_size: int = 12, max_classes: int = 5)
 
 
 @st.composite
+@fill_doc(**_DOCS)
 def generic_embeddings(
     draw,
     *,
@@ -132,8 +144,7 @@ def generic_embeddings(
         As :func:`labels`.
     max_dim : int, default=6
         Embedding dimension in ``[1, max_dim]``.
-    dtype : numpy dtype or None, default=np.float64
-        ``None`` draws float32 or float64.
+    %(dtype)s
 
     Returns
     -------
@@ -151,6 +162,7 @@ def generic_embeddings(
 
 
 @st.composite
+@fill_doc(**_DOCS)
 def tied_embeddings(
     draw,
     *,
@@ -173,8 +185,7 @@ def tied_embeddings(
     magnitude : float, default=1e3
         Entries are 0, an integer in [-3, 3], or a float32-representable number in
         ``[-magnitude, magnitude]``.
-    dtype : numpy dtype or None, default=np.float64
-        ``None`` draws float32 or float64.
+    %(dtype)s
 
     Returns
     -------
@@ -196,6 +207,7 @@ def tied_embeddings(
 
 
 @st.composite
+@fill_doc(**_DOCS)
 def extreme_embeddings(
     draw,
     *,
@@ -219,8 +231,7 @@ def extreme_embeddings(
         Each non-zero row has a norm ``10**k`` for an integer ``k`` between
         ``log10(min_norm)`` and ``log10(max_norm)``; both defaults are normal
         float32 numbers and keep squared distances far below float32's maximum.
-    dtype : numpy dtype or None, default=np.float64
-        ``None`` draws float32 or float64.
+    %(dtype)s
 
     Returns
     -------
@@ -276,6 +287,14 @@ def embedding_batches(
     )
 
 
+def _classes_and_labels(draw, min_size, max_size, min_classes, max_classes):
+    """A number of classes, then labels that are valid indices of them."""
+    n_classes = draw(st.integers(min_classes, max_classes))
+    return n_classes, draw(
+        labels(min_size=min_size, max_size=max_size, max_classes=n_classes)
+    )
+
+
 def _score_rows(draw, n: int, n_classes: int, magnitude: float) -> np.ndarray:
     """``n`` rows of ``n_classes`` scores as :func:`logits` describes them."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
@@ -295,6 +314,7 @@ def _score_rows(draw, n: int, n_classes: int, magnitude: float) -> np.ndarray:
 
 
 @st.composite
+@fill_doc(**_DOCS)
 def logits(
     draw,
     *,
@@ -309,14 +329,12 @@ def logits(
 
     Parameters
     ----------
-    min_size, max_size : int, default=0, 12
-        Batch size bounds.
+    %(batch)s
     min_classes, max_classes : int, default=2, 5
         Number of columns; the labels are valid indices of them.
     magnitude : float, default=1e4
         Scores lie in ``[-magnitude, magnitude]``.
-    dtype : numpy dtype or None, default=np.float64
-        ``None`` draws float32 or float64.
+    %(dtype)s
 
     Returns
     -------
@@ -325,13 +343,14 @@ def logits(
         scores, or entries from {-magnitude, -1, 0, 1, magnitude} (saturated
         softmax, exact ties).
     """
-    n_classes = draw(st.integers(min_classes, max_classes))
-    y = draw(labels(min_size=min_size, max_size=max_size, max_classes=n_classes))
+    n_classes, y = _classes_and_labels(draw, min_size, max_size, min_classes,
+                                       max_classes)
     x = _score_rows(draw, len(y), n_classes, magnitude)
     return x.astype(_dtype(draw, dtype)), y
 
 
 @st.composite
+@fill_doc(**_DOCS)
 def cosine_matrices(
     draw,
     *,
@@ -345,12 +364,10 @@ def cosine_matrices(
 
     Parameters
     ----------
-    min_size, max_size : int, default=0, 12
-        Batch size bounds.
+    %(batch)s
     min_classes, max_classes : int, default=2, 5
         Number of columns (classes).
-    dtype : numpy dtype or None, default=np.float64
-        ``None`` draws float32 or float64.
+    %(dtype)s
 
     Returns
     -------
@@ -358,8 +375,8 @@ def cosine_matrices(
         Entries in [-1, 1]; exact -1, 0 and 1 are likely (a sample on a class vector,
         opposite it, orthogonal to it, or a zero embedding).
     """
-    n_classes = draw(st.integers(min_classes, max_classes))
-    y = draw(labels(min_size=min_size, max_size=max_size, max_classes=n_classes))
+    n_classes, y = _classes_and_labels(draw, min_size, max_size, min_classes,
+                                       max_classes)
     entry = st.one_of(st.sampled_from([-1.0, 0.0, 1.0]), st.floats(-1.0, 1.0))
     rows = [draw(st.lists(entry, min_size=n_classes, max_size=n_classes)) for _ in y]
     x = np.array(rows, dtype=np.float64).reshape(len(y), n_classes)

@@ -121,12 +121,15 @@ def _fit(est: Any, X: Any) -> Any:
     return est.fit(X)
 
 
-def _output(est: Any, X: Any) -> Any:
-    """What the fitted estimator gives for ``X`` (a sampler resamples it again)."""
+def _output(est: Any, X: Any, *, fit: bool = False) -> Any:
+    """What the fitted estimator gives for ``X`` (a sampler resamples it again);
+    with ``fit``, fitted on ``X`` first, in one call where there is one."""
     if _is_sampler(est):
         return est.fit_resample(X, LABELS[: len(X)])
     if _is_transformer(est):
-        return est.transform(X)
+        return est.fit_transform(X) if fit else est.transform(X)
+    if fit:
+        _fit(est, X)
     if hasattr(est, "predict_proba"):
         return est.predict_proba(X)
     return est.predict(X)
@@ -134,11 +137,7 @@ def _output(est: Any, X: Any) -> Any:
 
 def _run(est: Any, X: Any) -> Any:
     """Fit on ``X`` and return the output for ``X``."""
-    if _is_sampler(est):
-        return est.fit_resample(X, LABELS[: len(X)])
-    if _is_transformer(est):
-        return est.fit_transform(X)
-    return _output(_fit(est, X), X)
+    return _output(est, X, fit=True)
 
 
 def _arrays(out: Any) -> list[np.ndarray]:

@@ -27,6 +27,7 @@ def _refused(path, pattern):
     return str(exc.value)
 
 
+@pytest.mark.slow
 def test_svc_with_empty_dual_coef_is_refused_not_a_segfault(svc_file, svc_pipe,
                                                             tabular):
     """Row 1: libsvm would read past ``_dual_coef_`` (SIGSEGV, exit 139); the

@@ -153,6 +153,7 @@ def test_clone_and_pickle(data, fitted):
     not (shutil.which("g++") or shutil.which("c++")),
     reason="torch.compile on CPU (inductor) needs a C++ compiler; none on PATH",
 )
+@pytest.mark.slow
 def test_compile_opt_in_compiles_the_network_not_the_loss(data):
     # slow the first time (about 30 s); inductor caches its kernels on disk
     X, y, _ = data
@@ -224,6 +225,7 @@ def test_grid_search_over_alpha_and_margin(data):
     assert grid.best_estimator_.criterion_.alpha in (0.0, 0.3)
 
 
+@pytest.mark.slow
 def test_grid_search_two_processes(data):
     X, y, groups = data
     grid = GridSearchCV(

@@ -1,4 +1,5 @@
-"""Helpers of the model-file tests: read, rewrite and hand-build zip archives."""
+"""Helpers of the model-file tests (tests/test_io.py, tests/io/): read, rewrite and
+hand-build zip archives. Beside tests/conftest.py, so both folders import it."""
 
 from __future__ import annotations
 
