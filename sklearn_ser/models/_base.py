@@ -13,6 +13,7 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.base import TransformerMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
@@ -21,6 +22,7 @@ from sklearn_ser.losses import loss_contract
 from sklearn_ser.utils._docs import fill_doc
 
 from ._interrupt import PropagateInterruptMixin
+from ._mixup import MIXUP_PARAMS_DOC, MixupMixin
 from ._net import RUNTIME_PARAMS_DOC, UtteranceNet
 from ._params import (
     SER_CLASSIFIER_CONSTRAINTS,
@@ -39,8 +41,9 @@ from ._segments import (
 __all__ = ["SERClassifier"]
 
 
-@fill_doc(runtime_params=RUNTIME_PARAMS_DOC)
-class SERClassifier(TransformerMixin, PropagateInterruptMixin, UtteranceNet):
+@fill_doc(runtime_params=RUNTIME_PARAMS_DOC, mixup_params=MIXUP_PARAMS_DOC)
+class SERClassifier(TransformerMixin, PropagateInterruptMixin, MixupMixin,
+                    UtteranceNet):
     """A skorch classifier over utterances: segments in, utterance decisions out.
 
     The scikit-learn sample is the utterance, as everywhere in sklearn_ser: ``fit``
@@ -118,6 +121,7 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, UtteranceNet):
     lr_schedule : {None, "linear"}, default=None
         ``"linear"`` decays the learning rate linearly from ``optimizer__lr`` to a
         tenth of it at the last epoch (kumar §IV-A3: 0.05 to 0.005).
+    %(mixup_params)s
     random_state : int or None, default=None
         Seeds weight initialisation, dropout, shuffling and the batch sampler;
         the global torch RNG is left as it was. Same seed, same model.
@@ -375,8 +379,6 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, UtteranceNet):
 
     def score(self, X, y, sample_weight=None):
         """Accuracy (WA) on ``X``; labels unseen in fit raise a ValueError."""
-        from sklearn.metrics import accuracy_score
-
         check_is_fitted(self)
         y = check_known_labels(y, self.classes_, name=f"{type(self).__name__}.score")
         return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
