@@ -7,6 +7,7 @@ from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
 from ._stacking import RoutedStackingClassifier
 from ._hierarchical import HierarchicalConfusionClassifier
 from ._ssl import LayerWeightedClassifier
+from ._split import SpeakerSplit
 from ._classifiers import (
     AttentionBLSTMClassifier,
     CascadedAttentionClassifier,
@@ -27,6 +28,7 @@ __all__ = [
     "SERClassifier",
     "SeedEnsembleClassifier",
     "SoftVotingClassifier",
+    "SpeakerSplit",
     "TFCNNClassifier",
     "TrainingProgressBar",
 ]

@@ -23,6 +23,7 @@ from sklearn_ser.utils._docs import fill_doc
 
 from ._interrupt import PropagateInterruptMixin
 from ._mixup import MIXUP_PARAMS_DOC, MixupMixin
+from ._split import SpeakerValidationMixin
 from ._net import RUNTIME_PARAMS_DOC, UtteranceNet
 from ._params import (
     SER_CLASSIFIER_CONSTRAINTS,
@@ -43,7 +44,7 @@ __all__ = ["SERClassifier"]
 
 @fill_doc(runtime_params=RUNTIME_PARAMS_DOC, mixup_params=MIXUP_PARAMS_DOC)
 class SERClassifier(TransformerMixin, PropagateInterruptMixin, MixupMixin,
-                    UtteranceNet):
+                    SpeakerValidationMixin, UtteranceNet):
     """A skorch classifier over utterances: segments in, utterance decisions out.
 
     The scikit-learn sample is the utterance, as everywhere in sklearn_ser: ``fit``
@@ -127,9 +128,9 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, MixupMixin,
         the global torch RNG is left as it was. Same seed, same model.
     iterator_train__shuffle : bool, default=True
         Shuffle random training batches.
-    train_split : None, default=None
-        skorch's internal split is off (it would split segments of one utterance
-        across train and validation); use ``early_stopping`` instead.
+    train_split : None or SpeakerSplit, default=None
+        skorch's own split is off (it would put segments of an utterance on both
+        sides); :class:`SpeakerSplit` holds out whole speakers (``speaker=``).
     verbose : int, default=0
         0 silent (use this inside searches); 1 a line per epoch with the losses,
         ``segments_per_s`` and ``active_triplets``; 2 adds a progress bar per epoch
@@ -251,7 +252,8 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, MixupMixin,
         y : array-like of shape (n_utterances,)
             Emotion labels (strings or integers).
         **fit_params : dict
-            Passed to skorch's ``fit`` (and the module's ``forward``).
+            ``speaker`` (one label per utterance) for ``train_split=SpeakerSplit``;
+            the rest go to skorch's ``fit`` (and the module's ``forward``).
 
         Returns
         -------
@@ -272,7 +274,7 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, MixupMixin,
         )
         rng = np.random.default_rng(self.random_state)
         self.seed_ = int(rng.integers(2**31 - 1))
-        data = self._training_data(items, y_enc, rng)
+        data = self._training_data(items, y_enc, rng, fit_params.pop("speaker", None))
         with self._runtime() as n_threads, torch.random.fork_rng(devices=[]):
             self.device_, self.n_threads_ = str(self.device), n_threads
             torch.manual_seed(self.seed_)
@@ -313,7 +315,8 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, MixupMixin,
                                  encoder=self.label_encoder_)
         # as in fit: with early stopping, utterances of this call are held out
         seed = self.seed_ + len(self.history)
-        data = self._training_data(items, y_enc, np.random.default_rng(seed))
+        data = self._training_data(items, y_enc, np.random.default_rng(seed),
+                                   fit_params.pop("speaker", None))
         with self._runtime(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             NeuralNetClassifier.partial_fit(self, data, data.y, **fit_params)
