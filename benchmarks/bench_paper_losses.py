@@ -48,13 +48,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import sklearn
 import torch
 from joblib import Memory
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold
 
 from sklearn_ser.evaluation import EvaluationReport, compare, evaluate
 from sklearn_ser.features import MFCC, speaker_normalize
-from sklearn_ser.models import SERClassifier
+from sklearn_ser.models import SERClassifier, SpeakerSplit
 from sklearn_ser.nn import ResNet1D
 
 LOSSES = {
@@ -69,6 +70,10 @@ LOSSES = {
         "loss": "focal", "criterion__gamma": 2.0, "criterion__alpha": 2.0}),
     # not a paper's: cross-entropy with mixup (issue 13 item 4), --losses ce,ce_mixup
     "ce_mixup": ("cross-entropy + mixup 0.2", {"loss": "ce", "mixup_alpha": 0.2}),
+    # ... and with early stopping on held-out speakers (up to 3x the epochs)
+    "ce_speaker_stop": ("cross-entropy, early stopping on held-out speakers", {
+        "loss": "ce", "train_split": SpeakerSplit(fraction=0.25),
+        "early_stopping": 3, "epochs_factor": 3}),
 }
 PAPER_LOSSES = "ce,joint,ams,focal"
 # what each paper claims of its loss against plain cross-entropy
@@ -77,6 +82,8 @@ CLAIMS = {
     "ams": "zhou (Table 2): AM-softmax beats softmax CE",
     "focal": "zhou (Table 2): focal loss beats softmax CE",
     "ce_mixup": "mixup (Zhang et al. 2018) improves on plain CE",
+    "ce_speaker_stop": "early stopping on held-out speakers improves on a fixed "
+    "epoch count",
 }
 HERE = Path(__file__).resolve().parent
 
@@ -104,11 +111,13 @@ def features(corpus, cache):
     return X, speaker_normalize(feats, s), y, s
 
 
-def model(loss, epochs, seed=0, frames=100):
+def model(loss, epochs, seed=0, frames=30):
+    params = dict(LOSSES[loss][1])
+    epochs *= params.pop("epochs_factor", 1)
     return SERClassifier(
         ResNet1D, module__channels=32, segment_frames=frames, train_hop=frames,
         test_hop=frames // 2, optimizer__lr=1e-3, max_epochs=epochs, batch_size=32,
-        random_state=seed, n_jobs=1, **LOSSES[loss][1])
+        random_state=seed, n_jobs=1, **params)
 
 
 def splits(corpus):
@@ -168,11 +177,13 @@ def main(argv=None):
         return 0
     t0 = time.perf_counter()
     paths, X, y, s = features(args.corpus, args.cache)
-    print(f"features: {len(y)} utterances, {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"features: {len(y)} utterances, {time.perf_counter() - t0:.0f} s",
+          flush=True)
     if args.time_one:
         train, test = next(cv.split(X, y, s))
         t0 = time.process_time()
-        clf = model(losses[0], args.epochs, frames=args.segment_frames).fit(X[train], y[train])
+        clf = model(losses[0], args.epochs, frames=args.segment_frames)
+        clf.fit(X[train], y[train])
         ua = np.mean([np.mean(clf.predict(X[test][y[test] == c]) == c)
                       for c in np.unique(y)])
         print(f"one fit ({losses[0]}, {args.epochs} epochs): "
@@ -183,9 +194,14 @@ def main(argv=None):
     reports = {}
     for name in losses:
         t0 = time.perf_counter()
-        rep = evaluate(model(name, args.epochs, frames=args.segment_frames), X, y, speaker=s, cv=cv,
-                       speaker_independent=True, seeds=seeds, audio=list(paths),
-                       name=f"resnet1d_{name}_{args.epochs}ep", corpus=args.corpus)
+        # speaker reaches fit (SpeakerSplit) only with routing on
+        routed = "train_split" in LOSSES[name][1]
+        with sklearn.config_context(enable_metadata_routing=routed):
+            rep = evaluate(
+                model(name, args.epochs, frames=args.segment_frames), X, y,
+                speaker=s, cv=cv, speaker_independent=True, seeds=seeds,
+                audio=list(paths), name=f"resnet1d_{name}_{args.epochs}ep",
+                corpus=args.corpus)
         rep.to_json(out / f"{name}.json")
         reports[name] = rep
         print(f"{name}: UA {rep.UA:.3f}  ({(time.perf_counter() - t0) / 60:.1f} min)",
