@@ -19,6 +19,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "_base": ["SERClassifier"],
     "_fusion": ["SeedEnsembleClassifier", "SoftVotingClassifier"],
     "_callbacks": ["TrainingProgressBar"],
+    "_split": ["SpeakerSplit"],
 })
 
 if TYPE_CHECKING:  # what type checkers and IDEs read
@@ -34,5 +35,6 @@ if TYPE_CHECKING:  # what type checkers and IDEs read
     from ._cosine import CosineEmbeddingClassifier
     from ._fusion import SeedEnsembleClassifier, SoftVotingClassifier
     from ._hierarchical import HierarchicalConfusionClassifier
+    from ._split import SpeakerSplit
     from ._ssl import LayerWeightedClassifier
     from ._stacking import RoutedStackingClassifier

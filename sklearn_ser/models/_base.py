@@ -13,6 +13,7 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.base import TransformerMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
@@ -22,6 +23,8 @@ from sklearn_ser.utils._docs import fill_doc
 
 from ._inference import DeferredOptimizerMixin
 from ._interrupt import PropagateInterruptMixin
+from ._mixup import MIXUP_PARAMS_DOC, MixupMixin
+from ._split import SpeakerValidationMixin
 from ._net import RUNTIME_PARAMS_DOC, UtteranceNet
 from ._params import (
     SER_CLASSIFIER_CONSTRAINTS,
@@ -40,9 +43,9 @@ from ._segments import (
 __all__ = ["SERClassifier"]
 
 
-@fill_doc(runtime_params=RUNTIME_PARAMS_DOC)
+@fill_doc(runtime_params=RUNTIME_PARAMS_DOC, mixup_params=MIXUP_PARAMS_DOC)
 class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizerMixin,
-                    UtteranceNet):
+                    MixupMixin, SpeakerValidationMixin, UtteranceNet):
     """A skorch classifier over utterances: segments in, utterance decisions out.
 
     The scikit-learn sample is the utterance, as everywhere in sklearn_ser: ``fit``
@@ -120,14 +123,15 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
     lr_schedule : {None, "linear"}, default=None
         ``"linear"`` decays the learning rate linearly from ``optimizer__lr`` to a
         tenth of it at the last epoch (kumar §IV-A3: 0.05 to 0.005).
+    %(mixup_params)s
     random_state : int or None, default=None
         Seeds weight initialisation, dropout, shuffling and the batch sampler;
         the global torch RNG is left as it was. Same seed, same model.
     iterator_train__shuffle : bool, default=True
         Shuffle random training batches.
-    train_split : None, default=None
-        skorch's internal split is off (it would split segments of one utterance
-        across train and validation); use ``early_stopping`` instead.
+    train_split : None or SpeakerSplit, default=None
+        skorch's own split is off (it would put segments of an utterance on both
+        sides); :class:`SpeakerSplit` holds out whole speakers (``speaker=``).
     verbose : int, default=0
         0 silent (use this inside searches); 1 a line per epoch with the losses,
         ``segments_per_s`` and ``active_triplets``; 2 adds a progress bar per epoch
@@ -249,7 +253,8 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
         y : array-like of shape (n_utterances,)
             Emotion labels (strings or integers).
         **fit_params : dict
-            Passed to skorch's ``fit`` (and the module's ``forward``).
+            ``speaker`` (one label per utterance) for ``train_split=SpeakerSplit``;
+            the rest go to skorch's ``fit`` (and the module's ``forward``).
 
         Returns
         -------
@@ -270,7 +275,7 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
         )
         rng = np.random.default_rng(self.random_state)
         self.seed_ = int(rng.integers(2**31 - 1))
-        data = self._training_data(items, y_enc, rng)
+        data = self._training_data(items, y_enc, rng, fit_params.pop("speaker", None))
         with self._runtime() as n_threads, torch.random.fork_rng(devices=[]):
             self.device_, self.n_threads_ = str(self.device), n_threads
             torch.manual_seed(self.seed_)
@@ -311,7 +316,8 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
                                  encoder=self.label_encoder_)
         # as in fit: with early stopping, utterances of this call are held out
         seed = self.seed_ + len(self.history)
-        data = self._training_data(items, y_enc, np.random.default_rng(seed))
+        data = self._training_data(items, y_enc, np.random.default_rng(seed),
+                                   fit_params.pop("speaker", None))
         with self._runtime(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             NeuralNetClassifier.partial_fit(self, data, data.y, **fit_params)
@@ -377,8 +383,6 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
 
     def score(self, X, y, sample_weight=None):
         """Accuracy (WA) on ``X``; labels unseen in fit raise a ValueError."""
-        from sklearn.metrics import accuracy_score
-
         check_is_fitted(self)
         y = check_known_labels(y, self.classes_, name=f"{type(self).__name__}.score")
         return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))

@@ -40,6 +40,7 @@ SER_CLASSIFIER_CONSTRAINTS: dict = {
     "early_stopping_threshold": [Interval(Real, 0, None, closed="left")],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "lr_schedule": [StrOptions({"linear"}), None],
+    "mixup_alpha": [Interval(Real, 0, None, closed="left")],
 }
 
 
