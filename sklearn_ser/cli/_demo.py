@@ -118,7 +118,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ._common import check_out
     from ._config import effective_config
     from ._output import fold_printer, with_config
-    from ._progress import _attach_epoch_bar, _detach_epoch_bar
+    from ._progress import _attach_epoch_bar, _detach_epoch_bar, feature_bar
 
     t0 = time.perf_counter()
     say = (lambda msg: None) if args.quiet else _progress
@@ -150,13 +150,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         pipe = build(args.random_state)
         _attach_epoch_bar(pipe, quiet=args.quiet, desc=f"{name} epochs")
         try:
-            report = evaluate(
-                pipe, X, y, speaker=groups, protocol=args.protocol,
-                n_splits=args.folds if kfold else None,
-                split_random_state=args.random_state, seeds=seeds,
-                callback=fold_printer(name, quiet=args.quiet), name=name,
-                corpus="make_emotional_speech",
-            )
+            with feature_bar(quiet=args.quiet):
+                report = evaluate(
+                    pipe, X, y, speaker=groups, protocol=args.protocol,
+                    n_splits=args.folds if kfold else None,
+                    split_random_state=args.random_state, seeds=seeds,
+                    callback=fold_printer(name, quiet=args.quiet), name=name,
+                    corpus="make_emotional_speech",
+                )
         finally:
             _detach_epoch_bar(pipe)
         config = effective_config(

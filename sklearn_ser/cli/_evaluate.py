@@ -17,7 +17,7 @@ from ._common import (
 )
 from ._config import effective_config
 from ._output import fold_printer, out_kind, render, with_config, write_report
-from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
+from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress, feature_bar
 from ._select import resolve_cv, select_speakers
 
 
@@ -100,7 +100,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         client, n_jobs = _dask_client(args), -1
         backend = parallel_config(backend="dask")
     try:
-        with _routing(pipe), backend:
+        with _routing(pipe), backend, feature_bar(quiet=args.quiet or n_jobs == -1):
             report = evaluate(
                 pipe, X, y, speaker=speaker, seeds=seeds,
                 split_random_state=args.random_state, n_jobs=n_jobs,

@@ -17,7 +17,7 @@ from ._common import (
     sample_rate,
 )
 from ._inputs import expand_inputs
-from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress
+from ._progress import _attach_epoch_bar, _detach_epoch_bar, _progress, feature_bar
 from ._select import select_speakers
 
 
@@ -74,7 +74,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         if done and not args.quiet:
             _progress(f"resuming from {args.checkpoint_dir} after {done} epochs")
     try:
-        call_routed(pipe, "fit", X, y, speaker=data.get("speaker"))
+        with feature_bar(quiet=args.quiet):
+            call_routed(pipe, "fit", X, y, speaker=data.get("speaker"))
     except ValueError as exc:
         raise CLIError(name_the_file(exc, data.X)) from None
     finally:
@@ -272,7 +273,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         spk = (None if speaker_of is None
                else np.asarray([speaker_of[f] for f in files], dtype=object))
         try:
-            labels, classes, proba = _predict(model, batch, spk)
+            with feature_bar(quiet=args.quiet):
+                labels, classes, proba = _predict(model, batch, spk)
             results = {
                 f: (labels[i], None if proba is None else proba[i])
                 for i, f in enumerate(files)

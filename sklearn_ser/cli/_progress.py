@@ -5,6 +5,7 @@ stderr is a file or a pipe (a log stays readable)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from ._common import final_step
@@ -82,3 +83,34 @@ def _detach_epoch_bar(pipe) -> None:
         isinstance(c, tuple) and c[0] == "cli_progress" for c in callbacks
     ):
         final.callbacks = None  # the model file stores parameters, not callbacks
+
+
+@contextlib.contextmanager
+def feature_bar(*, quiet: bool, stream=None):
+    """A bar per feature transformer (utterances done, rate, ETA) on a terminal,
+    through :func:`sklearn_ser.features.feature_progress`; nothing with ``quiet``
+    or when stderr is a file or a pipe."""
+    stream = sys.stderr if stream is None else stream
+    if quiet or not is_tty(stream):
+        yield
+        return
+    from tqdm.auto import tqdm
+
+    from sklearn_ser.features import feature_progress
+
+    bars: list = []
+
+    def show(name: str, done: int, total: int) -> None:
+        if done == 0 or not bars:
+            if bars:
+                bars.pop().close()
+            bars.append(tqdm(total=total, desc=f"features: {name}", unit="utt",
+                             file=stream, leave=False))
+        bars[-1].update(done - bars[-1].n)
+
+    try:
+        with feature_progress(show):
+            yield
+    finally:
+        for bar in bars:
+            bar.close()

@@ -30,6 +30,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "_hashing": ["SpectrogramHasher", "average_hash"],
     "_encoder": ["SpeechEncoder", "EncoderNotFoundError"],
     "_deltas": ["deltas"],
+    "_engine": ["feature_progress"],
     "_spectral": ["log_mel_spectrogram", "mel_spectrogram", "power_to_db",
                   "stft_power"],
 })
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs read
     from sklearn_ser.features._channels import SelectChannels, StackSpectrograms
     from sklearn_ser.features._deltas import deltas
     from sklearn_ser.features._egemaps import EGeMAPS, egemaps
+    from sklearn_ser.features._engine import feature_progress
     from sklearn_ser.features._encoder import EncoderNotFoundError, SpeechEncoder
     from sklearn_ser.features._hashing import SpectrogramHasher, average_hash
     from sklearn_ser.features._mfcc import MFCC, mfcc

@@ -180,7 +180,8 @@ class StatelessAudioMixin:
             )
             analyse(waves, out, start)
 
-        map_batches(items, run, n_jobs=self.n_jobs, batch_size=batch_size)
+        map_batches(items, run, n_jobs=self.n_jobs, batch_size=batch_size,
+                    name=name)
         return out
 
     def __sklearn_tags__(self):

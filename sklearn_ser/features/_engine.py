@@ -20,13 +20,77 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
 from sklearn_ser.features._framing import Framing, get_window
 
-__all__ = ["frame_power", "map_batches", "run_batches", "split_batches"]
+__all__ = [
+    "feature_progress", "frame_power", "map_batches", "run_batches", "split_batches",
+]
+
+_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar(
+    "sklearn_ser_feature_progress", default=None
+)
+
+
+@contextmanager
+def feature_progress(callback: Callable[[str, int, int], None]) -> Iterator[None]:
+    """Report the progress of every feature transformer run inside the block.
+
+    ``callback(name, n_done, n_total)`` is called once with ``n_done=0`` when a
+    transformer (``name``: its class name) starts on ``n_total`` utterances, and
+    again after each batch of utterances it finishes, with the number done so far;
+    from the calling thread or a worker thread, one call at a time. Meant for
+    progress bars (the command line shows one); what the features compute does not
+    change.
+
+    Parameters
+    ----------
+    callback : callable
+        ``callback(name, n_done, n_total)``; its return value is ignored.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser.features import MFCC, feature_progress
+    >>> rng = np.random.default_rng(0)
+    >>> calls = []
+    >>> with feature_progress(lambda name, done, total: calls.append((name, done))):
+    ...     _ = MFCC().transform([rng.standard_normal(16000), rng.standard_normal(8000)])
+    >>> calls[0], calls[-1]
+    (('MFCC', 0), ('MFCC', 2))
+    """
+    if not callable(callback):
+        raise TypeError(
+            f"feature_progress: callback must be callable, got {type(callback).__name__}"
+        )
+    token = _PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def _reporting(run: Callable[[int, int], None], name: str, total: int):
+    """``run`` that also reports finished items to the active progress callback."""
+    callback = _PROGRESS.get()
+    if callback is None:
+        return run
+    lock = threading.Lock()
+    done = [0]
+    callback(name, 0, total)
+
+    def reporting_run(start: int, stop: int) -> None:
+        run(start, stop)
+        with lock:
+            done[0] += stop - start
+            callback(name, done[0], total)
+
+    return reporting_run
 
 # Frames per FFT chunk: 256 frames x 1024 float32 samples = 1 MiB, which keeps the
 # windowed frames, their spectrum and its reduction in cache. scipy's rfft is
@@ -283,7 +347,7 @@ def _durations(items: list) -> np.ndarray:
 
 def map_batches(
     items: list, run: Callable[[int, int], None], *, n_jobs: int | None,
-    batch_size: int,
+    batch_size: int, name: str = "features",
 ) -> None:
     """``run(start, stop)`` over batches of ``items`` on ``n_jobs`` threads.
 
@@ -291,11 +355,14 @@ def map_batches(
     and the numbers, do not depend on ``n_jobs``); ``n_jobs`` is read as joblib
     reads it. BLAS is held to one thread meanwhile: the jobs are the parallelism,
     and a product split over threads would round differently from one that is not.
+    Finished batches are reported, under ``name``, to a :func:`feature_progress`
+    callback when one is active.
     """
     from joblib import effective_n_jobs
 
     n_jobs = effective_n_jobs(n_jobs)
     batches = split_batches(_durations(items), batch_size=batch_size)
     _, blas = _executor(n_jobs)
+    run = _reporting(run, name, len(items))
     with blas.limit(limits=1, user_api="blas"):
         run_batches(run, batches, n_jobs)

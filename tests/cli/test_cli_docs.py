@@ -52,7 +52,9 @@ def test_loading_bar_on_a_terminal_only(cli, corpus, tmp_path, monkeypatch):
     result = cli(*args)
     assert result.code == 0, result.err
     assert "loading audio" in result.err and "file/s" in result.err
+    assert "features: MFCC" in result.err and "utt/s" in result.err
     assert "training:" in result.err or "epoch" in result.err
     monkeypatch.undo()  # stderr is no terminal again: no bar, epoch lines only
     result = cli(*args)
     assert "loading audio" not in result.err and "epoch 1/1" in result.err
+    assert "features:" not in result.err
