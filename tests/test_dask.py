@@ -240,15 +240,18 @@ def test_cli_evaluate_on_dask(cluster_client, tmp_path):
         )
     assert proc.returncode == 0, proc.stderr
     assert "UA" in proc.stdout
-    # The scheduler's task stream sees the CLI's own client's tasks too: one call per
-    # fold, run by the cluster's workers.
+    # The scheduler's task stream sees the CLI's own client's tasks too, run by the
+    # cluster's workers.
     tasks = [(str(task["key"]), task["worker"]) for task in stream.data]
     assert tasks, "the cluster ran no task: the CLI did not use the dask backend"
     workers = set(cluster_client.scheduler_info()["workers"])
     assert {worker for _, worker in tasks} <= workers
     calls = [re.search(r"_(\d+)_calls", key) for key, _ in tasks]
     assert all(calls), f"unexpected task keys (joblib's naming changed?): {tasks}"
-    assert sum(int(match.group(1)) for match in calls) == 2
+    # evaluate fits each fold once (cross_validate), then predicts each fold's test
+    # utterances with that fold's model: two fits and two predictions on the cluster
+    fits = [int(m.group(1)) for (key, _), m in zip(tasks, calls) if "fit" in key]
+    assert sum(fits) == 2, tasks
 
 
 def test_bench_dask_searches_the_joint_loss_alpha_margin_grid():
