@@ -251,6 +251,9 @@ def main(argv=None):
                         help="evaluate only the first K folds")
     parser.add_argument("--epochs", type=int, default=None, help="cap on epochs")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="folds fitted in parallel processes (evaluate's n_jobs; "
+                             "set OMP_NUM_THREADS to the torch threads of each)")
     parser.add_argument(
         "--speaker-norm", action="store_true",
         help="standardise every speaker's frame-level features by that speaker's "
@@ -305,12 +308,12 @@ def main(argv=None):
                 print(f"# features {key}: {time.perf_counter() - t:.1f} s",
                       file=sys.stderr)
             kwargs = dict(protocol=protocol, n_splits=n_splits,
-                          test_size=args.test_size)
+                          test_size=args.test_size, n_jobs=args.n_jobs)
             if args.folds:  # the first K folds of the protocol, as a custom splitter
                 splits, record = make_splits(
                     X, np.asarray(y), speaker=groups, cv=None, random_state=0,
                     **kwargs)
-                kwargs = dict(cv=splits[: args.folds],
+                kwargs = dict(cv=splits[: args.folds], n_jobs=args.n_jobs,
                               speaker_independent=record["speaker_independent"] or None)
             report = evaluate(
                 build(name, args)[1], cache[key], y, speaker=groups, seeds=seeds,

@@ -82,7 +82,8 @@ def _minutes(report: EvaluationReport) -> str:
 
 
 def measurement_row(report: EvaluationReport) -> list[str]:
-    """WA, UA, CI of UA, UA per fold, seeds, minutes of one report (fractions)."""
+    """WA, UA, CI of UA, UA per fold, seeds, epochs, minutes of one report
+    (fractions)."""
     s = report.summary
     ci = report.UA_ci
     return [
@@ -91,6 +92,7 @@ def measurement_row(report: EvaluationReport) -> list[str]:
         "—" if ci is None else f"{ci[0]:.3f}–{ci[1]:.3f}",
         f"{s['UA_fold_mean']:.3f} ± {s['UA_fold_std']:.3f}",
         ", ".join(map(str, report.seeds)),
+        training_text(report, short=True),
         _minutes(report),
     ]
 
@@ -127,6 +129,7 @@ def measurement_tables_rst(results: dict) -> str:
                         "not run",
                         "—",
                         "—",
+                        "—",
                         f"``{command(corpus, protocol, row)}``",
                     ]
                 )
@@ -148,10 +151,11 @@ def measurement_tables_rst(results: dict) -> str:
                     "95 % CI of UA",
                     "UA per fold (mean ± std)",
                     "seeds",
+                    "epochs",
                     "minutes",
                     "results file",
                 ],
-                [30, 7, 7, 12, 14, 6, 7, 25],
+                [28, 7, 7, 12, 14, 6, 8, 7, 22],
                 table_rows,
             )
         )
@@ -187,9 +191,9 @@ def _pct(report: EvaluationReport) -> str:
     return text
 
 
-def training_text(report: EvaluationReport) -> str:
+def training_text(report: EvaluationReport, *, short: bool = False) -> str:
     """How long the report's network trained, read from its recorded parameters
-    ("—" for an estimator without epochs)."""
+    ("—" for an estimator without epochs; ``short`` for the measurement tables)."""
     params = (report.estimator or {}).get("params", {})
 
     def get(name):
@@ -204,6 +208,9 @@ def training_text(report: EvaluationReport) -> str:
         text = f"{epochs} epochs"
     else:
         return "—"
+    if short:
+        text = text.removesuffix(" epochs")
+        return text + (" (best val.)" if get("early_stopping") is not None else "")
     if get("early_stopping") is not None:
         fraction = get("validation_fraction")
         text += (
@@ -240,7 +247,8 @@ def paper_protocol_table_rst(results: dict) -> str:
             if cmd not in commands:
                 commands.append(cmd)
             if report is None:
-                cells.append(f"not run: ``{cmd}``")
+                why = spec.get("not_run", {}).get(protocol)
+                cells.append(f"not run{': ' + why if why else ''}: ``{cmd}``")
             else:
                 cells.append(
                     f"{_pct(report)}; {report.protocol['description']} "

@@ -52,7 +52,7 @@ def test_measurement_tables_match_the_json(path, generated):
     ref = f"``{path.parts[-3]}/{path.parts[-2]}/{path.name}``"
     rows = [r for r in _csv_rows(generated["measurements.inc"]) if r[-1] == ref]
     assert len(rows) == 1, ref
-    _, wa, ua, ci, folds, seeds, _minutes, _ = rows[0]
+    _, wa, ua, ci, folds, seeds, epochs, _minutes, _ = rows[0]
     assert float(wa) == pytest.approx(s["WA"], abs=5e-4)
     assert float(ua) == pytest.approx(s["UA"], abs=5e-4)
     lo, hi = (float(v) for v in ci.split("–"))
@@ -60,6 +60,11 @@ def test_measurement_tables_match_the_json(path, generated):
     m, sd = (float(v) for v in folds.split(" ± "))
     assert (m, sd) == pytest.approx((s["UA_fold_mean"], s["UA_fold_std"]), abs=5e-4)
     assert seeds == ", ".join(map(str, data["seeds"]))
+    params = data["estimator"]["params"]
+    recorded = params.get("clf__max_epochs")
+    if "clf__pretrain_epochs" in params:
+        recorded = f"{params['clf__pretrain_epochs']} + {params['clf__finetune_epochs']}"
+    assert epochs.split(" (")[0] == ("—" if recorded is None else str(recorded))
     # and the recorded figure is what the predictions in the file give
     report = EvaluationReport.from_json(path)
     if report.has_predictions:
