@@ -140,12 +140,6 @@ PAPER_ROWS = [
         corpus="emodb",
         same=("stratified-kfold", "blstm_ams"),
         independent=("speaker-kfold", "blstm_ams"),
-        not_run={
-            "stratified-kfold": "cost (about 40 CPU-seconds per epoch and fold on "
-            "the shared 2-core machine)",
-            "speaker-kfold": "cost (about 40 CPU-seconds per epoch and fold on "
-            "the shared 2-core machine)",
-        },
     ),
     dict(
         paper="liu2021, liu2023, zhou",
