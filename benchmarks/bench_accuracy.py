@@ -308,16 +308,17 @@ def main(argv=None):
                 print(f"# features {key}: {time.perf_counter() - t:.1f} s",
                       file=sys.stderr)
             kwargs = dict(protocol=protocol, n_splits=n_splits,
-                          test_size=args.test_size, n_jobs=args.n_jobs)
+                          test_size=args.test_size)
             if args.folds:  # the first K folds of the protocol, as a custom splitter
                 splits, record = make_splits(
                     X, np.asarray(y), speaker=groups, cv=None, random_state=0,
                     **kwargs)
-                kwargs = dict(cv=splits[: args.folds], n_jobs=args.n_jobs,
+                kwargs = dict(cv=splits[: args.folds],
                               speaker_independent=record["speaker_independent"] or None)
             report = evaluate(
                 build(name, args)[1], cache[key], y, speaker=groups, seeds=seeds,
                 audio=X, callback=_progress(name), name=name + suffix,
+                n_jobs=args.n_jobs,
                 corpus=corpus + norm_note, **kwargs)
             data = report.to_dict()
             if args.folds:
