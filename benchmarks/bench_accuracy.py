@@ -49,6 +49,7 @@ from sklearn.svm import SVC
 
 from sklearn_ser.augment import SpecAugmentResampler
 from sklearn_ser.evaluation import EvaluationReport, evaluate
+from sklearn_ser.evaluation._paper_data import command
 from sklearn_ser.evaluation._protocols import make_splits
 from sklearn_ser.features import (
     MFCC,
@@ -181,6 +182,24 @@ def _relative_paths(path: Path) -> None:
         path.write_text(text.replace(root, "$SER_DATA"))
 
 
+def features(key, X, corpus_key, folder=None):
+    """The features ``key`` of every utterance, read from / kept in ``folder``.
+
+    The transformers are stateless, so computing them once for the whole corpus
+    leaks nothing between folds."""
+    if folder is None:
+        return FEATURES[key]().fit_transform(X)
+    import joblib
+
+    path = Path(folder) / f"{corpus_key}_{key}.joblib"
+    if path.is_file():
+        return joblib.load(path)
+    out = FEATURES[key]().fit_transform(X)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(out, path)
+    return out
+
+
 def load(args):
     """X (paths or waveforms), y, speaker, corpus description, corpus key."""
     home = Path(os.environ.get("SER_DATA", Path(__file__).resolve().parents[2]
@@ -232,12 +251,18 @@ def main(argv=None):
                         help="evaluate only the first K folds")
     parser.add_argument("--epochs", type=int, default=None, help="cap on epochs")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="folds fitted in parallel processes (evaluate's n_jobs; "
+                             "set OMP_NUM_THREADS to the torch threads of each)")
     parser.add_argument(
         "--speaker-norm", action="store_true",
         help="standardise every speaker's frame-level features by that speaker's "
              "own statistics before the folds (features.speaker_normalize; uses no "
              "labels, transductive for the test speaker); rows are saved as "
              "<row>_spknorm")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="folder keeping the computed features between runs "
+                             "(one file per corpus and feature type)")
     parser.add_argument("--out", type=Path, default=RESULTS,
                         help="results folder (default benchmarks/results)")
     parser.add_argument("--no-save", action="store_true", help="write no JSON")
@@ -269,12 +294,15 @@ def main(argv=None):
         if alias in done:
             data = done[alias].to_dict()
             data["name"] = name + suffix
+            if "settings" in data:
+                data["settings"]["command"] = data["settings"]["command"].replace(
+                    f"--only {alias}", f"--only {name}")
             report = EvaluationReport(data)
         else:
             key, _ = build(name, args)
             if key not in cache:
                 t = time.perf_counter()
-                cache[key] = FEATURES[key]().fit_transform(X)
+                cache[key] = features(key, X, corpus_key, args.cache)
                 if args.speaker_norm:
                     cache[key] = speaker_normalize(cache[key], groups)
                 print(f"# features {key}: {time.perf_counter() - t:.1f} s",
@@ -290,12 +318,21 @@ def main(argv=None):
             report = evaluate(
                 build(name, args)[1], cache[key], y, speaker=groups, seeds=seeds,
                 audio=X, callback=_progress(name), name=name + suffix,
+                n_jobs=args.n_jobs,
                 corpus=corpus + norm_note, **kwargs)
+            data = report.to_dict()
             if args.folds:
-                data = report.to_dict()
                 data["protocol"]["description"] = (
                     f"first {args.folds} folds of {record['description']}")
-                report = EvaluationReport(data)
+            # what the docs tables show beside the figures: the training length
+            # (also in the estimator's parameters) and the command that wrote it
+            data["settings"] = dict(
+                epochs_cap=args.epochs, threads=args.threads,
+                command=command(corpus_key, protocol, name + suffix,
+                                epochs=args.epochs, seeds=seeds)
+                + (f" --n-splits {args.n_splits}" if args.n_splits else "")
+                + (f" --folds {args.folds}" if args.folds else ""))
+            report = EvaluationReport(data)
             done[SAME.get(name, name)] = report
         table.append((name + suffix, report))
         print(f"# {_row(name + suffix, report)}", file=sys.stderr, flush=True)

@@ -34,24 +34,52 @@ CORPUS_NAMES = {
 PROTOCOL_OPTIONS = {
     ("emodb", "loso"): "--corpus emodb --protocol loso",
     ("emodb", "stratified-kfold"): "--corpus emodb --protocol stratified-kfold",
+    ("emodb", "speaker-kfold"): "--corpus emodb --protocol speaker-kfold",
     ("ravdess", "speaker-kfold"): "--corpus ravdess --protocol speaker-kfold",
     ("ravdess", "random-split"): "--corpus ravdess --protocol random-split "
     "--test-size 0.3",
 }
 
 
-def command(corpus: str, protocol: str, row: str) -> str:
-    """The command that writes ``<corpus>/<protocol>/<row>.json``."""
+def command(
+    corpus: str,
+    protocol: str,
+    row: str,
+    *,
+    epochs: int | None = None,
+    seeds: list | tuple | None = None,
+) -> str:
+    """The command that writes ``<corpus>/<protocol>/<row>.json``.
+
+    ``epochs`` is the benchmark's ``--epochs`` cap and ``seeds`` its ``--seeds``
+    (both left out when they are the defaults: no cap, seed 0).
+    """
     base = row.removesuffix("_spknorm")
     opts = PROTOCOL_OPTIONS.get(
         (corpus, protocol), f"--corpus {corpus} --protocol {protocol}"
     )
     norm = " --speaker-norm" if row.endswith("_spknorm") else ""
-    return f"python benchmarks/bench_accuracy.py {opts} --only {base}{norm}"
+    cap = f" --epochs {epochs}" if epochs else ""
+    seed = (
+        f" --seeds {','.join(map(str, seeds))}"
+        if seeds is not None and list(seeds) != [0]
+        else ""
+    )
+    return f"python benchmarks/bench_accuracy.py {opts} --only {base}{norm}{cap}{seed}"
 
 
-#: One row per (paper, our model): the paper's own figure and protocol, then the
-#: results file under the paper's protocol and the speaker-independent one.
+#: The ``--epochs`` cap of the deep rows under the papers' protocols on EmoDB, the
+#: same for both columns of a row (far fewer than the papers': the runs had to fit
+#: in under an hour of a 2-core CPU shared with other work; ``docs/papers.rst``
+#: says so). The speaker-independent column on EmoDB is ``speaker-kfold`` (5 folds
+#: of 2 speakers): the same training size as the papers' random 5-fold, and half
+#: the cost of leave-one-speaker-out.
+BENCH_EPOCHS = {"cnnlstm_joint_specaugment": 3, "cascaded_joint": 3, "blstm_ams": 2}
+
+#: One row per (paper, our model): the paper's own figure, protocol and training
+#: length, then the results file under the paper's protocol and the
+#: speaker-independent one; ``epochs`` is the ``--epochs`` of the command shown
+#: for a row not run yet, ``not_run`` why a protocol's file is missing.
 PAPER_ROWS = [
     dict(
         paper="kumar",
@@ -60,6 +88,7 @@ PAPER_ROWS = [
         protocol="RAVDESS, all 24 actors (1 440 utt., 8 classes); random 70/30 "
         "split and 10-fold CV",
         source="§IV-A2, §IV-B2, Table IV",
+        training="1000 + 1000 epochs, early stopping (patience 15)",
         corpus="ravdess",
         same=("random-split", "cosine_embedding"),
         independent=("speaker-kfold", "cosine_embedding"),
@@ -70,6 +99,7 @@ PAPER_ROWS = [
         figure="(the paper's protocol, our baseline)",
         protocol="as above",
         source="",
+        training="—",
         corpus="ravdess",
         same=("random-split", "svm"),
         independent=("speaker-kfold", "svm"),
@@ -80,9 +110,11 @@ PAPER_ROWS = [
         figure="WA 79.52, UA 78.30",
         protocol="IEMOCAP improvised, 4 classes; random 80/20, 5-fold CV, 5 seeds",
         source="§3.2, Table 3",
+        training="epochs not stated; Adam 1e-4, batches of 32",
+        epochs=BENCH_EPOCHS["cnnlstm_joint_specaugment"],
         corpus="emodb",
         same=("stratified-kfold", "cnnlstm_joint_specaugment"),
-        independent=("loso", "cnnlstm_joint_specaugment"),
+        independent=("speaker-kfold", "cnnlstm_joint_specaugment"),
     ),
     dict(
         paper="liu2023",
@@ -90,19 +122,24 @@ PAPER_ROWS = [
         figure="WA 80.34, UA 77.91",
         protocol="IEMOCAP improvised, 4 classes; random 80/20, 5-fold CV",
         source="§3.2, Table 2",
+        training="epochs not stated; Adam 1e-4, batches of 32",
+        epochs=BENCH_EPOCHS["cascaded_joint"],
         corpus="emodb",
         same=("stratified-kfold", "cascaded_joint"),
-        independent=("loso", "cascaded_joint"),
+        independent=("speaker-kfold", "cascaded_joint"),
     ),
     dict(
         paper="zhou",
         model="blstm_ams",
         figure="UA 66.7, WA 65.6",
         protocol="IEMOCAP, 4 classes (5 531 utt.); random 0.55/0.25/0.2, 5-fold CV",
-        source="Table 2 (AMS s = 10, m = 0.4)",
+        source="§4.1, Table 2 (AMS s = 10, m = 0.4)",
+        training="up to 100 epochs, early stopping (patience 10) on the 0.25 "
+        "validation part",
+        epochs=BENCH_EPOCHS["blstm_ams"],
         corpus="emodb",
         same=("stratified-kfold", "blstm_ams"),
-        independent=("loso", "blstm_ams"),
+        independent=("speaker-kfold", "blstm_ams"),
     ),
     dict(
         paper="liu2021, liu2023, zhou",
@@ -110,9 +147,10 @@ PAPER_ROWS = [
         figure="(the papers' protocol, our baseline)",
         protocol="as above",
         source="",
+        training="—",
         corpus="emodb",
         same=("stratified-kfold", "svm"),
-        independent=("loso", "svm"),
+        independent=("speaker-kfold", "svm"),
     ),
 ]
 

@@ -27,6 +27,8 @@ __all__ = [
     "measurement_tables_rst",
     "paper_protocol_table_rst",
     "readme_block",
+    "row_command",
+    "training_text",
     "update_readme",
     "write_generated",
 ]
@@ -80,7 +82,8 @@ def _minutes(report: EvaluationReport) -> str:
 
 
 def measurement_row(report: EvaluationReport) -> list[str]:
-    """WA, UA, CI of UA, UA per fold, seeds, minutes of one report (fractions)."""
+    """WA, UA, CI of UA, UA per fold, seeds, epochs, minutes of one report
+    (fractions)."""
     s = report.summary
     ci = report.UA_ci
     return [
@@ -89,6 +92,7 @@ def measurement_row(report: EvaluationReport) -> list[str]:
         "—" if ci is None else f"{ci[0]:.3f}–{ci[1]:.3f}",
         f"{s['UA_fold_mean']:.3f} ± {s['UA_fold_std']:.3f}",
         ", ".join(map(str, report.seeds)),
+        training_text(report, short=True),
         _minutes(report),
     ]
 
@@ -125,6 +129,7 @@ def measurement_tables_rst(results: dict) -> str:
                         "not run",
                         "—",
                         "—",
+                        "—",
                         f"``{command(corpus, protocol, row)}``",
                     ]
                 )
@@ -146,10 +151,11 @@ def measurement_tables_rst(results: dict) -> str:
                     "95 % CI of UA",
                     "UA per fold (mean ± std)",
                     "seeds",
+                    "epochs",
                     "minutes",
                     "results file",
                 ],
-                [30, 7, 7, 12, 14, 6, 7, 25],
+                [28, 7, 7, 12, 14, 6, 8, 7, 22],
                 table_rows,
             )
         )
@@ -185,23 +191,75 @@ def _pct(report: EvaluationReport) -> str:
     return text
 
 
+def training_text(report: EvaluationReport, *, short: bool = False) -> str:
+    """How long the report's network trained, read from its recorded parameters
+    ("—" for an estimator without epochs; ``short`` for the measurement tables)."""
+    params = (report.estimator or {}).get("params", {})
+
+    def get(name):
+        keys = [k for k in params if k == name or k.endswith("__" + name)]
+        return params[min(keys, key=len)] if keys else None
+
+    pre, fine = get("pretrain_epochs"), get("finetune_epochs")
+    epochs = get("max_epochs")
+    if pre is not None and fine is not None:
+        text = f"{pre} + {fine} epochs"
+    elif epochs is not None:
+        text = f"{epochs} epochs"
+    else:
+        return "—"
+    if short:
+        text = text.removesuffix(" epochs")
+        return text + (" (best val.)" if get("early_stopping") is not None else "")
+    if get("early_stopping") is not None:
+        fraction = get("validation_fraction")
+        text += (
+            f", weights of the best epoch on a {100 * fraction:.0f} % "
+            "validation part of the training fold"
+            if fraction is not None
+            else ", early stopping"
+        )
+    return text
+
+
+def row_command(report: EvaluationReport | None, corpus, protocol, row, epochs=None):
+    """The command recorded in a results file, else the one that would write it."""
+    if report is not None:
+        recorded = report.to_dict().get("settings", {}).get("command")
+        if recorded:
+            return recorded
+        return command(corpus, protocol, row, seeds=report.seeds)
+    return command(corpus, protocol, row, epochs=epochs)
+
+
 def paper_protocol_table_rst(results: dict) -> str:
-    """The table "paper figure and protocol | ours under the paper's protocol |
-    ours speaker-independent" of :data:`PAPER_ROWS` (percentages)."""
-    rows = []
+    """The table "paper figure and protocol | training | ours under the paper's
+    protocol | ours speaker-independent | gap" of :data:`PAPER_ROWS`
+    (percentages), then the command of every cell."""
+    rows, commands = [], []
     for spec in PAPER_ROWS:
         corpus = spec["corpus"]
         cells, found = [], []
         for protocol, row in (spec["same"], spec["independent"]):
             report = results.get((corpus, protocol, row))
             found.append(report)
+            cmd = row_command(report, corpus, protocol, row, spec.get("epochs"))
+            if cmd not in commands:
+                commands.append(cmd)
             if report is None:
-                cells.append(f"not run: ``{command(corpus, protocol, row)}``")
+                why = spec.get("not_run", {}).get(protocol)
+                cells.append(f"not run{': ' + why if why else ''}: ``{cmd}``")
             else:
                 cells.append(
                     f"{_pct(report)}; {report.protocol['description']} "
                     f"(``{corpus}/{protocol}/{row}.json``)"
                 )
+        ours = sorted({training_text(r) for r in found if r is not None})
+        training = f"paper: {spec['training']}; ours: " + (
+            " / ".join(ours) if ours else "—"
+        )
+        if len(ours) > 1:
+            training += " (the columns differ)"
         source = f" ({spec['source']})" if spec["source"] else ""
         gap = "—" if None in found else f"{100 * (found[0].UA - found[1].UA):+.1f}"
         rows.append(
@@ -209,23 +267,35 @@ def paper_protocol_table_rst(results: dict) -> str:
                 spec["paper"],
                 _label(spec["model"]),
                 f"{spec['figure']}; {spec['protocol']}{source}",
+                training,
                 f"{CORPUS_NAMES.get(corpus, corpus)}: {cells[0]}",
                 f"{CORPUS_NAMES.get(corpus, corpus)}: {cells[1]}",
                 gap,
             ]
         )
-    return _csv_table(
+    table = _csv_table(
         "The papers' protocol against a speaker-independent one (percentages)",
         [
             "paper",
             "model (benchmark row)",
             "paper: figure and protocol",
+            "training (epochs)",
             "ours under the paper's protocol",
             "ours, speaker-independent",
             "UA gap (points)",
         ],
-        [8, 17, 23, 22, 22, 8],
+        [8, 15, 20, 14, 19, 19, 7],
         rows,
+    )
+    block = "\n".join(
+        "    SER_DATA=/path/to/data " + c for c in commands
+    )
+    return (
+        table
+        + "\nThe commands that wrote (or will write) the files of this table, "
+        "one per cell:\n\n.. code-block:: bash\n\n"
+        + block
+        + "\n"
     )
 
 

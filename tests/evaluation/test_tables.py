@@ -52,7 +52,7 @@ def test_measurement_tables_match_the_json(path, generated):
     ref = f"``{path.parts[-3]}/{path.parts[-2]}/{path.name}``"
     rows = [r for r in _csv_rows(generated["measurements.inc"]) if r[-1] == ref]
     assert len(rows) == 1, ref
-    _, wa, ua, ci, folds, seeds, _minutes, _ = rows[0]
+    _, wa, ua, ci, folds, seeds, epochs, _minutes, _ = rows[0]
     assert float(wa) == pytest.approx(s["WA"], abs=5e-4)
     assert float(ua) == pytest.approx(s["UA"], abs=5e-4)
     lo, hi = (float(v) for v in ci.split("–"))
@@ -60,6 +60,11 @@ def test_measurement_tables_match_the_json(path, generated):
     m, sd = (float(v) for v in folds.split(" ± "))
     assert (m, sd) == pytest.approx((s["UA_fold_mean"], s["UA_fold_std"]), abs=5e-4)
     assert seeds == ", ".join(map(str, data["seeds"]))
+    params = data["estimator"]["params"]
+    recorded = params.get("clf__max_epochs")
+    if "clf__pretrain_epochs" in params:
+        recorded = f"{params['clf__pretrain_epochs']} + {params['clf__finetune_epochs']}"
+    assert epochs.split(" (")[0] == ("—" if recorded is None else str(recorded))
     # and the recorded figure is what the predictions in the file give
     report = EvaluationReport.from_json(path)
     if report.has_predictions:
@@ -77,16 +82,38 @@ def test_paper_table_matches_the_json(generated):
     assert len(rows) == len(PAPER_ROWS)
     for spec, row in zip(PAPER_ROWS, rows, strict=True):
         assert spec["figure"] in row[2]  # the paper's figure, as copied
+        assert row[3].startswith(f"paper: {spec['training']}; ours: ")
+        commands = generated["paper_protocols.inc"].split(".. code-block:: bash")[1]
         for (protocol, name), cell in zip(
-            (spec["same"], spec["independent"]), row[3:5], strict=True
+            (spec["same"], spec["independent"]), row[4:6], strict=True
         ):
             path = RESULTS / spec["corpus"] / protocol / f"{name}.json"
             if not path.is_file():
                 assert "not run" in cell and f"--only {name}" in cell
                 continue
-            s = json.loads(path.read_text())["summary"]
+            data = json.loads(path.read_text())
+            s = data["summary"]
             assert f"WA {100 * s['WA']:.1f}, UA {100 * s['UA']:.1f}" in cell
             assert f"{100 * s['UA_ci'][0]:.1f}–{100 * s['UA_ci'][1]:.1f}" in cell
+            # the training length shown is the one recorded in the file
+            params = data["estimator"]["params"]
+            epochs = params.get("clf__max_epochs")
+            if "clf__pretrain_epochs" in params:
+                epochs = (
+                    f"{params['clf__pretrain_epochs']} + "
+                    f"{params['clf__finetune_epochs']}"
+                )
+            if epochs is not None:
+                assert f"{epochs} epochs" in row[3]
+            # and the command that wrote the file is listed under the table
+            recorded = data.get("settings", {}).get("command")
+            if recorded:
+                assert f"--epochs {data['settings']['epochs_cap']}" in recorded or (
+                    data["settings"]["epochs_cap"] is None
+                )
+                assert recorded in commands
+            else:
+                assert f"--protocol {protocol} " in commands
     kumar = rows[0]
     assert "91.67" in kumar[2] and "70/30" in kumar[2]
 
