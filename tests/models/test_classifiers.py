@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import shutil
 import warnings
 
 import numpy as np
@@ -149,13 +148,12 @@ def test_clone_and_pickle(data, fitted):
     np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
 
 
-@pytest.mark.skipif(
-    not (shutil.which("g++") or shutil.which("c++")),
-    reason="torch.compile on CPU (inductor) needs a C++ compiler; none on PATH",
-)
 @pytest.mark.slow
 def test_compile_opt_in_compiles_the_network_not_the_loss(data):
-    # slow the first time (about 30 s); inductor caches its kernels on disk
+    # torch.compile's graph capture with the "aot_eager" backend: the contract
+    # tested here (the network compiled, the loss eager, same training, picklable)
+    # does not depend on the code generator; inductor's C++ kernels would take a
+    # cold CI machine ~30 s to build (bench_training.py --compile times inductor)
     X, y, _ = data
     # (not margin=100: its huge loss at lr 1e-2 turns rounding into divergence)
     kw = dict(loss="joint", max_epochs=2, batch_size=16, m_per_class=4)
@@ -164,7 +162,8 @@ def test_compile_opt_in_compiles_the_network_not_the_loss(data):
         # torch's own, from inside dynamo/inductor
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
-        compiled = small_cnnlstm(compile=True, **kw).fit(X, y)
+        compiled = small_cnnlstm(compile=True, compile__backend="aot_eager",
+                                 **kw).fit(X, y)
         assert type(compiled.module_).__name__ == "OptimizedModule"
         assert isinstance(compiled.criterion_, JointLoss)  # left eager
         proba = compiled.predict_proba(X)
