@@ -186,13 +186,6 @@ def sample_rate(pipe) -> int | None:
     return int(sr) if isinstance(sr, (int, float)) else None
 
 
-def _isatty(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "loading audio"):
     """Waveforms of ``paths`` at ``sr`` (object array), with a per-file progress
     bar and its ETA on stderr (none with ``quiet`` or when stderr is no terminal)."""
@@ -201,12 +194,14 @@ def read_audio(paths, *, sr: int | None, quiet: bool, what: str = "loading audio
 
     from sklearn_ser.datasets import load_audio
 
+    from ._progress import is_tty  # (it imports this module)
+
     if sr is None:  # the first step reads files itself
         return np.asarray(paths)
     out = np.empty(len(paths), dtype=object)
     for i, p in enumerate(
         tqdm(paths, desc=what, unit="file", file=sys.stderr, leave=False,
-             disable=quiet or not _isatty(sys.stderr))
+             disable=quiet or not is_tty(sys.stderr))
     ):
         try:
             out[i] = load_audio(p, sr=sr)

@@ -350,24 +350,24 @@ def _label_encoder(s: State) -> None:
     s.labels("classes_")
 
 
-def _pipeline(s: State) -> None:
-    """No fitted state of its own; its steps (parameters) must be valid (they are
-    required to be fitted where a fitted pipeline is needed: ``require_fitted``)."""
-    try:
-        s.est._validate_steps()
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise StateError(f"its steps are invalid ({str(exc).splitlines()[0]})") from None
+def _composition(validate: str, parts: str) -> Callable[[State], None]:
+    """The check of a composition with no fitted state of its own (a pipeline, a
+    feature union): its parts (parameters) must be valid; they are required to be
+    fitted where a fitted composition is needed (``require_fitted``)."""
+
+    def check(s: State) -> None:
+        try:
+            getattr(s.est, validate)()
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise StateError(
+                f"its {parts} are invalid ({str(exc).splitlines()[0]})"
+            ) from None
+
+    return check
 
 
-def _feature_union(s: State) -> None:
-    """No fitted state of its own either: its transformers are checked (and required
-    to be fitted) as the pipeline's steps are."""
-    try:
-        s.est._validate_transformers()
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise StateError(
-            f"its transformers are invalid ({str(exc).splitlines()[0]})"
-        ) from None
+_pipeline = _composition("_validate_steps", "steps")
+_feature_union = _composition("_validate_transformers", "transformers")
 
 
 #: Compositions whose fitted state is their sub-estimators (no attribute of their own).
