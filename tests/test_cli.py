@@ -333,9 +333,10 @@ def test_quiet_prints_no_progress(capsys, model_file, corpus):
 
 # ------------------------------------------------------------ demo and checks
 def test_demo_runs_and_prints_the_wa_ua_table(capsys):
-    """The main job, shrunk: both models, two speaker folds, one epoch."""
+    """The main job, shrunk: both models, two speaker folds, one epoch (one fold at
+    a time: this process's epoch progress)."""
     result = run_cli(capsys, "demo", "--n-per-class", "6", "--n-speakers", "4",
-                     "--folds", "2", "--epochs", "1")
+                     "--folds", "2", "--epochs", "1", "--jobs", "1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["model", "WA", "UA"]

@@ -31,8 +31,10 @@ def _deep_pipeline(random_state: int, *, epochs: int = 30):
     The same CNN-LSTM (conv 1→8→16→32, BiLSTM 32/direction) and joint loss
     (α = 0.3, hard + semi-hard triplets, class-balanced batches) as the paper, but on
     20 MFCCs at a 20 ms hop, 1 s segments (the synthetic utterances last 1–3 s), a
-    larger learning rate and few epochs so that the demo stays under two minutes
-    on two cores.
+    larger learning rate and few epochs so that the demo stays near a minute on two
+    cores. One torch thread per fit (``n_jobs=1``): the demo's two cores go to two
+    folds at a time instead (``--jobs``), which is faster than two threads on one
+    small network, and the figures do not depend on how many folds run at once.
     """
     from sklearn.pipeline import make_pipeline
 
@@ -50,9 +52,21 @@ def _deep_pipeline(random_state: int, *, epochs: int = 30):
             segment_frames=50,
             train_hop=25,
             test_hop=12,
+            n_jobs=1,
             random_state=random_state,
         ),
     )
+
+
+def _fold_jobs(args: argparse.Namespace, n_folds: int) -> int:
+    """Folds fitted at once: ``--jobs``, else one per CPU this process may use
+    (never more than the folds). Every fit has one torch thread, so the figures
+    are the same whatever this count is; only the time changes."""
+    from sklearn_ser.utils._threads import available_cpus
+
+    if args.jobs is not None:
+        return min(args.jobs, n_folds)
+    return max(1, min(available_cpus(), n_folds))
 
 
 def _slug(name: str) -> str:
@@ -137,24 +151,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"      {len(y)} utterances, {len(data.target_names)} classes "
         f"({', '.join(data.target_names)}), {len(np.unique(groups))} speakers"
     )
-    models = {"MFCC-stats + SVM": _baseline_pipeline}
+    # (builder, folds at once): the SVM's folds take a second each, so they run
+    # here; a worker whose first task were an SVM fold would then grow by torch's
+    # import in its second and be replaced by loky as "leaking"
+    models = {"MFCC-stats + SVM": (_baseline_pipeline, False)}
     if not args.no_deep:
-        models["CNN-LSTM, joint loss"] = partial(_deep_pipeline, epochs=args.epochs)
+        models["CNN-LSTM, joint loss"] = (partial(_deep_pipeline, epochs=args.epochs), True)
     seeds = list(args.seeds) if args.seeds else [args.random_state]
     kfold = args.protocol in ("speaker-kfold", "stratified-kfold")
+    n_folds = args.folds if kfold else None
+    folds_per_seed = (args.folds if kfold else len(np.unique(groups))
+                      if args.protocol == "loso" else 1)
+    jobs = 1 if args.no_deep else _fold_jobs(args, folds_per_seed)
     say(f"[2/3] {args.protocol} cross-validation"
         + (f", {args.folds} folds" if kfold else "")
+        + (f", {jobs} CNN-LSTM folds at a time" if jobs > 1 else "")
         + " (sklearn_ser.evaluation.evaluate, groups = speakers)")
     reports = {}
-    for name, build in models.items():
+    for name, (build, parallel) in models.items():
         pipe = build(args.random_state)
-        _attach_epoch_bar(pipe, quiet=args.quiet, desc=f"{name} epochs")
+        n_jobs = jobs if parallel else 1
+        # epoch and feature bars only where the folds run in this process
+        _attach_epoch_bar(pipe, quiet=args.quiet or n_jobs > 1, desc=f"{name} epochs")
         try:
-            with feature_bar(quiet=args.quiet):
+            with feature_bar(quiet=args.quiet or n_jobs > 1):
                 report = evaluate(
                     pipe, X, y, speaker=groups, protocol=args.protocol,
-                    n_splits=args.folds if kfold else None,
-                    split_random_state=args.random_state, seeds=seeds,
+                    n_splits=n_folds, split_random_state=args.random_state,
+                    seeds=seeds, n_jobs=n_jobs,
                     callback=fold_printer(name, quiet=args.quiet), name=name,
                     corpus="make_emotional_speech",
                 )
@@ -163,6 +187,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         config = effective_config(
             args, n_per_class=args.n_per_class, n_speakers=args.n_speakers,
             folds=args.folds, epochs=args.epochs, protocol=args.protocol, seeds=seeds,
+            jobs=jobs,
         )
         reports[name] = with_config(report, config)
     say("[3/3] results (pooled over folds)")

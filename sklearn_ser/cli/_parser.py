@@ -198,6 +198,14 @@ def _add_demo(sub) -> None:
     )
     demo.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
     demo.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="folds fitted at once, each in its own process with one torch thread "
+        "(default: one per CPU, at most --folds; the figures do not depend on it, "
+        "only the time; with more than 1 the epoch bars are not shown)",
+    )
+    demo.add_argument(
         "--epochs",
         type=_positive_int,
         default=30,

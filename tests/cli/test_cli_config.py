@@ -115,7 +115,7 @@ def test_recipes_params_lists_the_set_keys(cli):
 
 def test_demo_reports_in_json_with_fold_and_epoch_progress(cli, tmp_path):
     result = cli("demo", "--n-per-class", "4", "--n-speakers", "4", "--folds", "2",
-                 "--epochs", "1", "--format", "json", "--out", tmp_path)
+                 "--epochs", "1", "--jobs", "1", "--format", "json", "--out", tmp_path)
     assert result.code == 0, result.err
     reports = json.loads(result.out)
     assert set(reports) == {"MFCC-stats + SVM", "CNN-LSTM, joint loss"}
