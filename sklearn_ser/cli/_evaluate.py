@@ -44,11 +44,37 @@ def _dask_client(args: argparse.Namespace):
     from distributed import Client
 
     try:
-        return Client(args.scheduler, timeout="10s")
+        client = Client(args.scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise CLIError(
             f"cannot connect to the Dask scheduler at {args.scheduler!r}: {exc}"
         ) from None
+    if not args.quiet:
+        _warn_worker_malloc(client)
+    return client
+
+
+def _malloc_trim_threshold():
+    import os
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def _warn_worker_malloc(client) -> None:
+    """One stderr line when the workers run with Dask's MALLOC_TRIM_THRESHOLD_,
+    which slows the networks' training (docs/performance.rst, "More than one
+    machine")."""
+    try:
+        values = client.run(_malloc_trim_threshold)
+    except Exception:  # a worker that cannot answer is not this check's business
+        return
+    if any(v is not None for v in values.values()):
+        _progress(
+            "warning: the Dask workers run with MALLOC_TRIM_THRESHOLD_ set (Dask's "
+            "nanny default), which makes glibc page-fault every large tensor at each "
+            "batch and slows training; unset it in distributed.nanny.pre-spawn-environ "
+            "(see the performance page)"
+        )
 
 
 def _routing(pipe):
