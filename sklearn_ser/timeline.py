@@ -213,7 +213,7 @@ def predict_timeline(
             try:
                 predict(idx, waves)
             except (ValueError, TypeError):  # e.g. a silent window: one by one
-                for i, w in zip(idx, waves):
+                for i, w in zip(idx, waves, strict=True):
                     try:
                         predict([i], [w])
                     except (ValueError, TypeError) as exc:
