@@ -7,7 +7,9 @@ never loading the whole file) and predicts each window as an utterance, one (or
 by the file; the memory freed after each batch is handed back to the system, so
 the resident size does not creep up over a long file either.
 ``sklearn-ser predict --timeline`` is the command-line side; peak memory on a
-30-minute file is measured by ``benchmarks/bench_long_audio.py``.
+30-minute file is measured by ``benchmarks/bench_long_audio.py`` (the user guide's
+"Long recordings" section gives the figures: most of it is the libraries, not the
+recording).
 """
 
 from __future__ import annotations
@@ -211,7 +213,7 @@ def predict_timeline(
             try:
                 predict(idx, waves)
             except (ValueError, TypeError):  # e.g. a silent window: one by one
-                for i, w in zip(idx, waves):
+                for i, w in zip(idx, waves, strict=True):
                     try:
                         predict([i], [w])
                     except (ValueError, TypeError) as exc:

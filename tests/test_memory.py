@@ -2,8 +2,9 @@
 
 The subpackages import their public names lazily (``sklearn_ser/utils/_lazy.py``),
 so predicting with an SVM model file does not import torch, skorch or numba's
-eGeMAPS kernels, and a network loaded from a model file gets no optimiser (creating
-one imports ``torch._dynamo``) until it trains again.
+eGeMAPS kernels, a network loaded from a model file gets no optimiser (creating
+one imports ``torch._dynamo``) until it trains again, and a network's prediction
+imports none of the heavy optional modules in ``NOT_ON_PREDICT_PATH``.
 """
 
 from __future__ import annotations
@@ -89,6 +90,63 @@ def test_svm_predict_imports_no_torch(tmp_path):
     assert seen["features"] == []
     assert seen["predict"] == []
     assert len(seen["labels"]) == 6 and set(seen["labels"]) <= {"a", "b"}
+
+
+# Modules a network's prediction must not import: each costs memory (torch._dynamo
+# ~70 MB with sympy; matplotlib, dask, librosa's audio and feature modules, the
+# eGeMAPS kernels, sklearn_ser's evaluation/plotting/recipes) and none is needed to
+# predict. bench_long_audio.py measures what the ones that are needed cost.
+NOT_ON_PREDICT_PATH = [
+    "torch._dynamo", "torch._inductor", "sympy", "matplotlib", "dask",
+    "librosa.core.audio", "librosa.feature", "librosa.effects", "soxr", "audioread",
+    "sklearn_ser.features._egemaps_kernels", "sklearn_ser.features._encoder_hub",
+    "sklearn_ser.evaluation", "sklearn_ser.plotting", "sklearn_ser.recipes",
+]
+
+NET_PROBE = """
+import json, sys
+from sklearn_ser.io import load_model
+from sklearn_ser.timeline import predict_timeline
+t = predict_timeline(load_model(sys.argv[1]), sys.argv[2], window=0.5, hop=0.25)
+print(json.dumps({"modules": sorted(sys.modules), "labels": [str(v) for v in t.label]}))
+"""
+
+
+def test_network_predict_imports_nothing_it_does_not_use(tmp_path):
+    """A CNN-LSTM pipeline as the recipes build it (imblearn Pipeline: MFCC,
+    SpecAugment resampler, network), saved, then loaded and run on a recording
+    window by window in a fresh process: the prediction imports torch, skorch and
+    numba, and none of the heavy optional modules listed above."""
+    import soundfile as sf
+    from imblearn.pipeline import make_pipeline
+
+    from sklearn_ser.augment import SpecAugmentResampler
+    from sklearn_ser.features import MFCC
+    from sklearn_ser.io import save_model
+    from sklearn_ser.models import CNNLSTMClassifier
+
+    rng = np.random.default_rng(0)
+    X = np.empty(8, dtype=object)
+    for i in range(8):
+        X[i] = (rng.standard_normal(8000) * (0.05 + 0.2 * (i % 2))).astype(np.float32)
+    pipe = make_pipeline(
+        MFCC(n_mfcc=13, hop_ms=20.0),
+        SpecAugmentResampler(random_state=0),
+        CNNLSTMClassifier(max_epochs=1, segment_frames=10, train_hop=5, test_hop=5,
+                          random_state=0),
+    )
+    save_model(pipe.fit(X, ["calm", "anger"] * 4), tmp_path / "net.model")
+    sf.write(tmp_path / "long.wav", np.concatenate(list(X)), 16000)
+    out = subprocess.run(
+        [sys.executable, "-c", NET_PROBE, str(tmp_path / "net.model"),
+         str(tmp_path / "long.wav")],
+        capture_output=True, text=True, check=True, timeout=300,
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    modules = set(seen["modules"])
+    assert {"torch", "skorch", "numba", "imblearn"} <= modules  # the path ran
+    assert [m for m in NOT_ON_PREDICT_PATH if m in modules] == []
+    assert len(seen["labels"]) == 15 and set(seen["labels"]) <= {"calm", "anger"}
 
 
 def test_loaded_network_builds_its_optimizer_when_it_trains(tmp_path):
