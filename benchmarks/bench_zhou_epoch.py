@@ -25,7 +25,6 @@ import statistics
 import time
 
 import numpy as np
-import torch
 
 
 def cpu_has_bf16() -> bool:

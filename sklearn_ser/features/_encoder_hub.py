@@ -12,6 +12,8 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from sklearn_ser.utils._random import torch_rng
+
 __all__ = ["EncoderNotFoundError"]
 
 _NAME = "SpeechEncoder"
@@ -151,8 +153,6 @@ def _save_tiny_model(
 ) -> str:
     """Save a randomly initialised 2-layer, 32-wide model to ``path`` (for tests,
     examples and benchmarks: no weights are downloaded)."""
-    import torch
-
     transformers = _import_transformers()
     config_cls, model_cls = {
         "wav2vec2": ("Wav2Vec2Config", "Wav2Vec2Model"),
@@ -173,8 +173,7 @@ def _save_tiny_model(
         feat_extract_norm=feat_extract_norm,
         do_stable_layer_norm=feat_extract_norm == "layer",
     )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with torch_rng(seed):
         model = getattr(transformers, model_cls)(config)
     path = os.fspath(path)
     model.save_pretrained(path)

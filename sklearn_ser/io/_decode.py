@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_ser.utils._random import torch_rng
+
 from . import _limits, _nets
 from ._callbacks import known_functions
-from ._state import StateError, require_fitted
-from ._state_ser import check_state, smoke_test_net
 from ._format import (
     _BUILTIN_TYPES,
     _FORMAT_NAME,
@@ -30,6 +30,8 @@ from ._format import (
     _resolve_class,
     _versions,
 )
+from ._state import StateError, require_fitted
+from ._state_ser import check_state, smoke_test_net
 
 
 def _torch_version() -> tuple[int, int]:
@@ -272,8 +274,6 @@ def _check(est: Any, state: dict, init_names: set, r: _Reader, label: str) -> No
 
 
 def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
-    import torch
-
     if not _is_skorch(net) or not isinstance(doc, dict):
         raise r.corrupt(f"{label}: skorch state for a non-skorch estimator")
     state = doc.get("state", {})
@@ -296,7 +296,7 @@ def _restore_skorch(net: Any, doc: Any, r: _Reader, label: str) -> None:
         # global RNG is left alone.
         # (without the optimiser where the class allows: creating one imports
         # torch._dynamo, ~70 MB, and prediction needs none; models/_inference.py)
-        with torch.random.fork_rng(devices=[]):
+        with torch_rng():
             getattr(net, "_initialize_for_inference", net.initialize)()
     except _nets.NetError as exc:
         raise r.refuse(f"{label}: {exc}") from None

@@ -13,6 +13,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any
 
+from sklearn_ser.utils._random import torch_rng
+
 #: Default of ``load_model(max_parameters=)``: the most parameters (weights of all
 #: modules and criteria of one network) a model file may describe. The papers'
 #: networks have from some thousands to a few million.
@@ -55,7 +57,7 @@ def size_network(net: Any, *, max_parameters: int, max_bytes: int) -> dict:
             net.initialize_module()
         with (nullcontext() if own_loss else torch.device("meta")), context(
             "criterion"
-        ), torch.random.fork_rng(devices=[]):
+        ), torch_rng():
             net.initialize_criterion()
         n_params, n_bytes, shapes = 0, 0, {}
         for part in torch_parts(net):

@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from ._state import _MISSING, CONTAINERS, SCHEMAS, State, StateError, common
+from sklearn_ser.utils._random import torch_rng
+
+from ._state import _MISSING, CONTAINERS, SCHEMAS, State, StateError
 
 # Largest segment a network may be built for (frames); the module sizes that
 # follow from it are bounded again in ._nets.
@@ -224,13 +226,11 @@ def _output_config(s: State) -> None:
 def smoke_test_net(net: Any) -> None:
     """Predict one silent segment with a restored network: whatever the file holds
     then fails here, as a ValueError, rather than later in the user's code."""
-    import torch
-
     c, f = net.feature_shape_
     # longer than one segment, so that the test-time hop is used too
     x = np.zeros((1, c, f, 2 * net.segment_length_ + 1), dtype=np.float32)
     try:
-        with torch.random.fork_rng(devices=[]):
+        with torch_rng():
             proba = np.asarray(net.predict_proba(x))
     except Exception as exc:  # noqa: BLE001  (any failure means inconsistent state)
         first = str(exc).splitlines()[0] if str(exc) else ""

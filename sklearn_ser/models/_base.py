@@ -20,11 +20,11 @@ from skorch import NeuralNetClassifier
 
 from sklearn_ser.losses import loss_contract
 from sklearn_ser.utils._docs import fill_doc
+from sklearn_ser.utils._random import torch_rng
 
 from ._inference import DeferredOptimizerMixin
 from ._interrupt import PropagateInterruptMixin
 from ._mixup import MIXUP_PARAMS_DOC, MixupMixin
-from ._split import SpeakerValidationMixin
 from ._net import RUNTIME_PARAMS_DOC, UtteranceNet
 from ._params import (
     SER_CLASSIFIER_CONSTRAINTS,
@@ -39,6 +39,7 @@ from ._segments import (
     encode_labels,
     pool_segments,
 )
+from ._split import SpeakerValidationMixin
 
 __all__ = ["SERClassifier"]
 
@@ -276,9 +277,8 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
         rng = np.random.default_rng(self.random_state)
         self.seed_ = int(rng.integers(2**31 - 1))
         data = self._training_data(items, y_enc, rng, fit_params.pop("speaker", None))
-        with self._runtime() as n_threads, torch.random.fork_rng(devices=[]):
+        with self._runtime() as n_threads, torch_rng(self.seed_, name=name):
             self.device_, self.n_threads_ = str(self.device), n_threads
-            torch.manual_seed(self.seed_)
             self._fit_segments(data, **fit_params)
         return self
 
@@ -318,8 +318,7 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
         seed = self.seed_ + len(self.history)
         data = self._training_data(items, y_enc, np.random.default_rng(seed),
                                    fit_params.pop("speaker", None))
-        with self._runtime(), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with self._runtime(), torch_rng(seed, name=name):
             NeuralNetClassifier.partial_fit(self, data, data.y, **fit_params)
         return self
 
@@ -330,7 +329,7 @@ class SERClassifier(TransformerMixin, PropagateInterruptMixin, DeferredOptimizer
         items = as_utterances(X, name=name, feature_shape=self.feature_shape_)
         seg, owner = self._segments(items, hop=self.test_hop)
         # DataLoader draws its base seed from the global generator: leave it as it was.
-        with self._runtime(), torch.random.fork_rng(devices=[]):
+        with self._runtime(), torch_rng(name=name):
             logits, embedding = self._split_output(self.forward(seg, training=False))
         return logits, embedding, owner, len(items)
 

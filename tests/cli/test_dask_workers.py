@@ -4,7 +4,6 @@ which makes every training step page-fault its tensors afresh."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import RECIPE
 
 distributed = pytest.importorskip("distributed")

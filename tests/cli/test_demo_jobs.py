@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from joblib import parallel_config
 
 TINY = ("--n-per-class", "4", "--n-speakers", "4", "--folds", "2", "--epochs", "2",
@@ -18,6 +19,7 @@ def _ua(out: str) -> dict:
                    r["summary"]["confusion_matrix"]) for name, r in reports.items()}
 
 
+@pytest.mark.filterwarnings("ignore:.*random generator is shared")
 def test_two_folds_at_once_give_the_figures_of_one_at_a_time(cli):
     one = cli("demo", *TINY, "--jobs", "1")
     assert one.code == 0, one.err
@@ -32,6 +34,7 @@ def test_two_folds_at_once_give_the_figures_of_one_at_a_time(cli):
     assert config["jobs"] == 2
 
 
+@pytest.mark.filterwarnings("ignore:.*random generator is shared")
 def test_parallel_folds_still_print_one_line_per_fold(cli):
     with parallel_config(backend="threading"):
         result = cli("demo", "--n-per-class", "4", "--n-speakers", "4", "--folds", "2",
