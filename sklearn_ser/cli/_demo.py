@@ -25,7 +25,7 @@ def _baseline_pipeline(random_state: int):
     )
 
 
-def _deep_pipeline(random_state: int, *, epochs: int = 30):
+def _deep_pipeline(random_state: int, *, epochs: int = 20):
     """liu2021's recipe, shrunk for the demo: MFCC → CMVN → CNN-LSTM, joint loss.
 
     The same CNN-LSTM (conv 1→8→16→32, BiLSTM 32/direction) and joint loss

@@ -208,8 +208,8 @@ def _add_demo(sub) -> None:
     demo.add_argument(
         "--epochs",
         type=_positive_int,
-        default=30,
-        help="training epochs of the CNN-LSTM (default: 30)",
+        default=20,
+        help="training epochs of the CNN-LSTM (default: 20)",
     )
     demo.add_argument(
         "--no-deep",
