@@ -77,8 +77,9 @@ def command(
 BENCH_EPOCHS = {"cnnlstm_joint_specaugment": 3, "cascaded_joint": 3, "blstm_ams": 2}
 
 #: One row per (paper, our model): the paper's own figure, protocol and training
-#: length, then the results file under the paper's protocol and the
-#: speaker-independent one; ``epochs`` is the ``--epochs`` of the command shown
+#: length, then the results file under the paper's protocol, the
+#: speaker-independent one and (``loso``, where run) leave-one-speaker-out with the
+#: same training; ``epochs`` is the ``--epochs`` of the command shown
 #: for a row not run yet, ``not_run`` why a protocol's file is missing.
 PAPER_ROWS = [
     dict(
@@ -115,6 +116,7 @@ PAPER_ROWS = [
         corpus="emodb",
         same=("stratified-kfold", "cnnlstm_joint_specaugment"),
         independent=("speaker-kfold", "cnnlstm_joint_specaugment"),
+        loso=("loso", "cnnlstm_joint_specaugment"),
     ),
     dict(
         paper="liu2023",
@@ -127,6 +129,7 @@ PAPER_ROWS = [
         corpus="emodb",
         same=("stratified-kfold", "cascaded_joint"),
         independent=("speaker-kfold", "cascaded_joint"),
+        loso=("loso", "cascaded_joint"),
     ),
     dict(
         paper="zhou",
@@ -140,6 +143,7 @@ PAPER_ROWS = [
         corpus="emodb",
         same=("stratified-kfold", "blstm_ams"),
         independent=("speaker-kfold", "blstm_ams"),
+        loso=("loso", "blstm_ams"),
     ),
     dict(
         paper="liu2021, liu2023, zhou",
@@ -151,6 +155,7 @@ PAPER_ROWS = [
         corpus="emodb",
         same=("stratified-kfold", "svm"),
         independent=("speaker-kfold", "svm"),
+        loso=("loso", "svm"),
     ),
 ]
 
