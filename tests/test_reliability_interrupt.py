@@ -113,25 +113,40 @@ def test_train_sigint_exits_130_and_writes_no_model(tmp_path):
         lines.append(f"u{i}.wav,{label},{speaker}")
     (tmp_path / "m.csv").write_text("\n".join(lines) + "\n")
     out = tmp_path / "model.sser"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    # PYTHONFAULTHANDLER: if the process does not end after Ctrl-C, SIGABRT makes
+    # it print where each thread is, which the failure then shows.
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1",
+           "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sklearn_ser.cli", "train", "--recipe", "liu2021",
          "--data", str(tmp_path / "m.csv"), "--max-epochs", "100000",
          "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
-    # wait for the training message, then let it train a little
-    deadline = time.monotonic() + 240
-    seen = ""
-    while "training" not in seen and time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        seen += line
-    assert "training" in seen, seen
-    time.sleep(2)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
+    try:
+        # wait for the training message, then let it train a little
+        deadline = time.monotonic() + 240
+        seen = ""
+        while "training" not in seen and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            seen += line
+        assert "training" in seen, seen
+        time.sleep(2)
+        proc.send_signal(signal.SIGINT)
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            stdout, stderr = proc.communicate(timeout=60)
+            stacks = (seen + stderr).split("\nExtension modules:")[0]
+            pytest.fail("still running 120 s after SIGINT; its threads then:\n"
+                        + stacks[-8000:])
+    finally:
+        if proc.poll() is None:  # never leave a training process behind
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, (stdout, seen + stderr)
     assert "interrupted" in stderr
     assert "saved" not in stdout
