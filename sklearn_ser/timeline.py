@@ -154,7 +154,7 @@ def predict_timeline(
     """
     import soundfile as sf
 
-    from sklearn_ser.utils._audio import resample
+    from sklearn_ser.utils._audio import check_file_sr, resample
 
     window = _check_seconds(window, arg="window")
     hop = _check_seconds(hop, arg="hop")
@@ -174,7 +174,7 @@ def predict_timeline(
         detail = " ".join(str(exc).split())
         raise ValueError(f"cannot read audio file {name!r}: {detail}") from exc
     with f:
-        file_sr, n_frames = int(f.samplerate), int(f.frames)
+        file_sr, n_frames = check_file_sr(f.samplerate, name), int(f.frames)
         duration = n_frames / file_sr
         starts = timeline_windows(duration, window=window, hop=hop)
         ends = np.minimum(starts + window, duration)

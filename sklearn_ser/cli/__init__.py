@@ -9,7 +9,10 @@ non-zero exit status, not as a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from ._common import CLIError
@@ -38,6 +41,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    with _latched_sigint():
+        return _run(args)
+
+
+@contextlib.contextmanager
+def _latched_sigint():
+    """Ctrl-C raises KeyboardInterrupt as usual and also asks every training loop to
+    stop at its next batch, so that an interrupt swallowed on its way (in an import,
+    a compile) still ends the training. Only in the main thread, and only where
+    SIGINT has Python's own handler."""
+    from sklearn_ser.models._interrupt import clear_interrupt, request_interrupt
+
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+
+    def handler(signum, frame):
+        request_interrupt()
+        signal.default_int_handler(signum, frame)
+
+    clear_interrupt()
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        clear_interrupt()
+
+
+def _run(args) -> int:
     try:
         if hasattr(args, "recipe"):
             from ._config import apply_config_file

@@ -14,7 +14,28 @@ weights are those of an unfinished training.
 
 from __future__ import annotations
 
-__all__ = ["PropagateInterruptMixin"]
+import threading
+
+__all__ = ["PropagateInterruptMixin", "request_interrupt", "clear_interrupt"]
+
+#: Set by :func:`request_interrupt`: every training loop of the process stops at its
+#: next batch as if Ctrl-C had been pressed there.
+_REQUESTED = threading.Event()
+
+
+def request_interrupt() -> None:
+    """Stop the training loops of this process at their next batch, as Ctrl-C would.
+
+    The command line's SIGINT handler calls it before raising KeyboardInterrupt, so
+    that an interrupt which some library swallowed on the way (e.g. one that lands
+    in an import or a compile before training starts) still ends the training.
+    """
+    _REQUESTED.set()
+
+
+def clear_interrupt() -> None:
+    """Forget a :func:`request_interrupt` (once the interrupt has been handled)."""
+    _REQUESTED.clear()
 
 
 def _is_early_stop(exc: KeyboardInterrupt) -> bool:
@@ -48,6 +69,8 @@ class PropagateInterruptMixin:
             return self
 
     def notify(self, method_name, **cb_kwargs):
+        if method_name == "on_batch_end" and _REQUESTED.is_set():
+            raise KeyboardInterrupt("interrupt requested")
         try:
             super().notify(method_name, **cb_kwargs)
         finally:

@@ -17,6 +17,7 @@ import numpy as np
 
 __all__ = [
     "AudioFileNotFoundError",
+    "check_file_sr",
     "load_audio",
     "resample",
     "to_mono_float",
@@ -92,6 +93,25 @@ def to_mono_float(y: Any, *, name: str = "audio", copy: bool = True) -> np.ndarr
     return np.array(arr, dtype=np.float32, copy=True)
 
 
+#: Sample rates (Hz) an audio file may declare: below, no speech fits in the band;
+#: above, no recorder writes them. A damaged header outside is refused, not
+#: resampled with factors of millions (seconds and gigabytes for one sample).
+MIN_FILE_SR, MAX_FILE_SR = 1_000, 768_000
+#: Largest up/down factor of the polyphase filter (its length grows with it); an
+#: odd rate whose exact ratio needs more is approximated within 1/_MAX_FACTOR.
+_MAX_FACTOR = 1024
+
+
+def check_file_sr(sr: int, path: str) -> int:
+    """``sr`` if a file may declare it, else a one-line ValueError naming the file."""
+    if not MIN_FILE_SR <= int(sr) <= MAX_FILE_SR:
+        raise ValueError(
+            f"cannot read audio file {path!r}: its header declares a sample rate of "
+            f"{int(sr)} Hz, outside {MIN_FILE_SR}-{MAX_FILE_SR} Hz (damaged header?)"
+        )
+    return int(sr)
+
+
 def resample(y: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
     """Resample a 1-D waveform with a polyphase filter (``scipy.signal.resample_poly``).
 
@@ -118,9 +138,17 @@ def resample(y: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
     ratio = Fraction(int(target_sr), int(orig_sr))
+    n_out = -(-len(y) * ratio.numerator // ratio.denominator)  # the exact length
+    if max(ratio.numerator, ratio.denominator) > _MAX_FACTOR:
+        # an odd rate (e.g. 44 056 Hz): the nearest ratio with small factors, a
+        # change of rate below 0.1 %; the length stays the exact one
+        limit = max(1, int(_MAX_FACTOR / max(1.0, float(ratio))))
+        ratio = ratio.limit_denominator(limit)
     out = resample_poly(
         np.asarray(y, dtype=np.float64), ratio.numerator, ratio.denominator
     )
+    if len(out) != n_out:
+        out = np.pad(out[:n_out], (0, max(0, n_out - len(out))))
     return out.astype(np.float32)
 
 
@@ -181,6 +209,7 @@ def _read_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
         raise ValueError(
             f"cannot read audio file {os.fspath(path)!r}: {detail}"
         ) from exc
+    check_file_sr(file_sr, os.fspath(path))
     # soundfile gives (samples, channels); average the channels (down-mix).
     return data.mean(axis=1).astype(np.float32), int(file_sr)
 
