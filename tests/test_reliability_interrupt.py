@@ -99,6 +99,14 @@ def test_interrupt_restores_best_weights_first():
         assert any(not torch.equal(final[k], rec.weights_[-1][k]) for k in final)
 
 
+def _terminal_sigint():
+    """In the child before exec: SIGINT as a terminal delivers it (default action,
+    not blocked), whatever state the test process's other tests left it in (the
+    disposition SIG_IGN and the signal mask are inherited through exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
 def test_train_sigint_exits_130_and_writes_no_model(tmp_path):
     import soundfile as sf
@@ -122,6 +130,7 @@ def test_train_sigint_exits_130_and_writes_no_model(tmp_path):
          "--data", str(tmp_path / "m.csv"), "--max-epochs", "100000",
          "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=_terminal_sigint,
     )
     try:
         # wait for the training message, then let it train a little

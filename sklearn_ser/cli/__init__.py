@@ -63,6 +63,8 @@ def _latched_sigint():
         signal.default_int_handler(signum, frame)
 
     clear_interrupt()
+    if hasattr(signal, "pthread_sigmask"):  # a SIGINT blocked by the parent is lost
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGINT, handler)
     try:
         yield
