@@ -15,9 +15,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.utils._param_validation import validate_params
 
-from sklearn_ser.utils._validation import check_features, to_object_array
-
 from sklearn_ser.utils._docs import fill_doc
+from sklearn_ser.utils._validation import check_features, to_object_array
 
 from ._base import (
     BaseAugmentSampler,

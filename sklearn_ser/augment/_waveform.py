@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-
 from sklearn_ser.utils._docs import fill_doc
 
 from ._base import (

@@ -160,8 +160,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     seeds = list(args.seeds) if args.seeds else [args.random_state]
     kfold = args.protocol in ("speaker-kfold", "stratified-kfold")
     n_folds = args.folds if kfold else None
-    folds_per_seed = (args.folds if kfold else len(np.unique(groups))
-                      if args.protocol == "loso" else 1)
+    if kfold:
+        folds_per_seed = args.folds
+    elif args.protocol == "loso":
+        folds_per_seed = len(np.unique(groups))
+    else:  # random-split: one split
+        folds_per_seed = 1
     jobs = 1 if args.no_deep else _fold_jobs(args, folds_per_seed)
     say(f"[2/3] {args.protocol} cross-validation"
         + (f", {args.folds} folds" if kfold else "")
