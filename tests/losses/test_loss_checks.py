@@ -109,8 +109,7 @@ def _classification_cases():
 def _at_twenty_examples(cases):
     """Every configuration runs 20 examples per property: the test command stays
     within its 3 minutes. Each loss at check_loss's default number of examples
-    (50) is tests/testing/test_budget.py, which runs every property of the five
-    losses against their references while it times them."""
+    (50), against its reference and timed, is benchmarks/bench_check_loss.py."""
     for loss, options in cases:
         yield loss, {**options, "max_examples": 20}
 
