@@ -1,7 +1,10 @@
 """Issue 15, row 6: numba's on-disk cache is never an error.
 
 Each scenario runs in a fresh interpreter (numba picks the cache place when the
-kernels module is imported); ``TMPDIR`` points the fallback into ``tmp_path``.
+kernels module is imported); ``TMPDIR`` points the fallback into ``tmp_path``. The
+first runs the package's MFCC; the others three small kernels made with the
+package's ``cached_njit`` (the decorator of every kernel of the package), which
+compile in a fraction of MFCC's time (each run compiles cold).
 """
 
 from __future__ import annotations
@@ -26,6 +29,50 @@ X = np.empty(1, dtype=object); X[0] = x
 out = MFCC(sr=16000).fit_transform(X)
 print("OK", out[0].shape)
 """
+
+# Three small kernels, written to a module file (numba caches only functions that
+# live in a file), decorated as the package decorates its own.
+KERNELS = """
+import numpy as np
+from sklearn_ser.utils._numba import cached_njit
+
+
+@cached_njit(nogil=True)
+def scale(x, a):
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = a * x[i]
+    return out
+
+
+@cached_njit()
+def total(x):
+    s = 0.0
+    for v in x:
+        s += v
+    return s
+
+
+@cached_njit()
+def clip(x, lo, hi):
+    return np.minimum(np.maximum(x, lo), hi)
+"""
+
+RUN_KERNELS = """
+import sys
+sys.path.insert(0, {folder!r})
+import numpy as np
+import small_kernels as k
+print("OK", k.total(k.clip(k.scale(np.arange(5.0), 2.0), 1.0, 6.0)))
+"""
+
+
+def _kernels(tmp_path: Path) -> str:
+    folder = tmp_path / "kernels"
+    folder.mkdir(exist_ok=True)
+    (folder / "small_kernels.py").write_text(KERNELS)
+    return RUN_KERNELS.format(folder=str(folder))
+
 
 # what numba sees with a read-only package folder and a read-only home: neither
 # the in-tree nor the user-wide locator can be used
@@ -62,20 +109,24 @@ def test_someone_elses_temp_folder_is_not_used(tmp_path):
     shared = tmp_path / f"sklearn_ser-numba-{os.getuid()}"
     shared.mkdir()
     shared.chmod(0o777)  # writable by anyone: cache files there are not trusted
-    result = _python(NOTHING_WRITABLE + RUN_MFCC, tmp_path)
+    result = _python(NOTHING_WRITABLE + _kernels(tmp_path), tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "OK 19.0" in result.stdout
     assert _cache_files(shared) == []
+    private = [p for p in tmp_path.iterdir()
+               if p.name.startswith("sklearn_ser-numba-") and p != shared]
+    assert private and _cache_files(private[0]), "no private cache folder was used"
 
 
 def test_truncated_or_garbage_cache_files_are_rebuilt(tmp_path):
     """A cache cut short (a disk that filled up, a process killed mid-write), one of
     empty files and one of bytes that are not a pickle are all rebuilt. One
     compiling run fills the cache; then each cached function gets one of the three
-    damages (the MFCC run caches three kernels, so each damage is met by one), and
-    one run on that cache recompiles them all (each run starts a fresh interpreter
-    that compiles the kernels cold, which is what this file's time goes to)."""
+    damages (the run caches three kernels, so each damage is met by one), and
+    one run on that cache recompiles them all."""
     cache = tmp_path / "cache"
-    first = _python(RUN_MFCC, tmp_path, NUMBA_CACHE_DIR=str(cache))
+    run = _kernels(tmp_path)
+    first = _python(run, tmp_path, NUMBA_CACHE_DIR=str(cache))
     assert first.returncode == 0, first.stderr
     files = _cache_files(cache)
     assert files, "numba wrote no cache"
@@ -91,7 +142,7 @@ def test_truncated_or_garbage_cache_files_are_rebuilt(tmp_path):
         damage = damages[functions.index(path.name.split(".py")[0]) % len(damages)]
         path.write_bytes(damage(path.read_bytes()))
 
-    second = _python(RUN_MFCC, tmp_path, NUMBA_CACHE_DIR=str(cache))
+    second = _python(run, tmp_path, NUMBA_CACHE_DIR=str(cache))
     assert second.returncode == 0, second.stderr
     assert "Traceback" not in second.stderr and "OK" in second.stdout
     # the cache was rewritten: every index unpickles again
@@ -101,5 +152,5 @@ def test_truncated_or_garbage_cache_files_are_rebuilt(tmp_path):
         with open(index, "rb") as f:
             pickle.load(f)
             pickle.loads(f.read())
-    third = _python(RUN_MFCC, tmp_path, NUMBA_CACHE_DIR=str(cache))
+    third = _python(run, tmp_path, NUMBA_CACHE_DIR=str(cache))
     assert third.returncode == 0, third.stderr
