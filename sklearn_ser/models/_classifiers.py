@@ -328,5 +328,6 @@ for _cls in (
     ResNetEmbeddingClassifier,
     TFCNNClassifier,
 ):
-    _cls.__doc__ = _cls.__doc__.replace("%(see_base)s", _SEE_BASE.strip("\n") + "\n")
+    if _cls.__doc__:  # None under python -OO
+        _cls.__doc__ = _cls.__doc__.replace("%(see_base)s", _SEE_BASE.strip("\n") + "\n")
 del _cls

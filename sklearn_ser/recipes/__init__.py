@@ -172,6 +172,9 @@ def param_grid(name: str, *, loss: str | None = None) -> dict | list[dict]:
 def _document() -> None:
     import textwrap
 
+    if __doc__ is None:  # python -OO: no docstrings to fill
+        return
+
     records = [get_recipe(name) for name in registered()]
     names = "{" + ", ".join(f'"{r.name}"' for r in records) + "}"
     width = max(17, *(len(f":func:`{r.name}`") + 2 for r in records))

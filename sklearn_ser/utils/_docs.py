@@ -11,6 +11,8 @@ def fill_doc(**texts: str):
 
     def decorate(obj):
         doc = obj.__doc__
+        if doc is None:  # python -OO strips docstrings
+            return obj
         for key, text in texts.items():
             doc = doc.replace(f"%({key})s", text)
         obj.__doc__ = doc
