@@ -58,6 +58,7 @@ from sklearn_ser.metrics import ser_scorers
 
 cv = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=0)
 scores = cross_validate(pipe, X, y, groups=speaker, cv=cv, scoring=ser_scorers())
+print("mean ± std over the 3 speaker-disjoint folds (synthetic corpus, one run):")
 print(f"WA {scores['test_WA'].mean():.3f} ± {scores['test_WA'].std():.3f}")
 print(f"UA {scores['test_UA'].mean():.3f} ± {scores['test_UA'].std():.3f}")
 print(f"chance UA {1 / len(data.target_names):.3f}")

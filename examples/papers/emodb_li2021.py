@@ -106,7 +106,11 @@ vtlp_steps = [n for n, step in pipe.steps if isinstance(step, VTLPResampler)]
 no_vtlp = clone(pipe).set_params(**{n: "passthrough" for n in vtlp_steps})
 results["without VTLP"] = loso(no_vtlp, "without VTLP")
 
-print(f"\n{'model':<30} {'WA':>6} {'UA':>6}")
+print("\nEmoDB, leave-one-speaker-out, WA / UA pooled over "
+      + ("the first 2 of 10 folds (quick run)" if QUICK else "all 10 folds")
+      + "; one unseeded run (the recipe's random_state=None), no confidence "
+      "interval: sklearn_ser.evaluation.evaluate gives one")
+print(f"{'model':<30} {'WA':>6} {'UA':>6}")
 for name, r in results.items():
     print(f"{name:<30} {r.WA:6.3f} {r.UA:6.3f}")
 print("\nper-class recall of the recipe:")

@@ -115,7 +115,11 @@ for name, switches in variants.items():
 # random 80/20 splits (WA / UA): 80.34 / 77.91 proposed; 77.64 / 75.15 without
 # channel attention; 78.36 / 76.33 without spatial attention; 76.76 / 74.88 without
 # self-attention; 78.05 / 77.30 without triplet loss — see :doc:`/papers`.
-print(f"\n{'model':<32} {'WA':>6} {'UA':>6}")
+print("\nEmoDB, leave-one-speaker-out, WA / UA pooled over "
+      + ("the first 2 of 10 folds (quick run)" if QUICK else "all 10 folds")
+      + "; one unseeded run (the recipe's random_state=None), no confidence "
+      "interval: sklearn_ser.evaluation.evaluate gives one")
+print(f"{'model':<32} {'WA':>6} {'UA':>6}")
 for name, r in results.items():
     print(f"{name:<32} {r.WA:6.3f} {r.UA:6.3f}")
 
