@@ -348,6 +348,16 @@ def test_demo_runs_and_prints_the_wa_ua_table(capsys):
     assert "fold 2/2" in result.stderr  # progress goes to stderr
 
 
+@pytest.mark.parametrize("protocol, mixed", [("speaker-kfold", False),
+                                              ("stratified-kfold", True)])
+def test_demo_says_when_speakers_are_shared(capsys, protocol, mixed):
+    result = run_cli(capsys, "demo", "--n-per-class", "4", "--n-speakers", "4",
+                     "--folds", "2", "--no-deep", "--protocol", protocol)
+    assert result.returncode == 0, result.stderr
+    assert ("speakers SHARED between training and test" in result.stderr) == mixed
+    assert ("test speakers unheard in training" in result.stderr) != mixed
+
+
 @pytest.mark.parametrize("option", ["--epochs", "--folds", "--n-per-class"])
 def test_demo_rejects_non_positive_counts(capsys, option):
     result = run_cli(capsys, "demo", option, "-1")

@@ -7,6 +7,7 @@ import time
 from functools import partial
 
 from ._progress import _progress
+from ._select import SPEAKER_PROTOCOLS
 
 
 def _baseline_pipeline(random_state: int):
@@ -170,7 +171,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     say(f"[2/3] {args.protocol} cross-validation"
         + (f", {args.folds} folds" if kfold else "")
         + (f", {jobs} CNN-LSTM folds at a time" if jobs > 1 else "")
-        + " (sklearn_ser.evaluation.evaluate, groups = speakers)")
+        + " (sklearn_ser.evaluation.evaluate, "
+        + ("test speakers unheard in training)"
+           if args.protocol in SPEAKER_PROTOCOLS
+           else "speakers SHARED between training and test: not speaker-independent)"))
     reports = {}
     for name, (build, parallel) in models.items():
         pipe = build(args.random_state)

@@ -90,7 +90,9 @@ def measurement_row(report: EvaluationReport) -> list[str]:
         f"{report.WA:.3f}",
         f"{report.UA:.3f}",
         "—" if ci is None else f"{ci[0]:.3f}–{ci[1]:.3f}",
-        f"{s['UA_fold_mean']:.3f} ± {s['UA_fold_std']:.3f}",
+        # one split has no spread to show
+        "— (one split)" if len(report.fold_scores) == 1
+        else f"{s['UA_fold_mean']:.3f} ± {s['UA_fold_std']:.3f}",
         ", ".join(map(str, report.seeds)),
         training_text(report, short=True),
         _minutes(report),
