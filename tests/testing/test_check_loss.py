@@ -164,8 +164,10 @@ def test_mean_over_active_triplets_is_not_monotonic_in_the_margin():
     # Not a bug: JointLoss's triplet term is a mean over the active triplets, and a
     # larger margin admits new, small hinges. check_loss finds the example, which
     # is why the package's own test skips this property for that mining.
+    # The example is rare: 100 examples found it in some processes and not in
+    # others (alone, seed 0); 300 found it for each of the seeds 0-5.
     loss = JointLoss(mining="hard+semihard")
-    _assert_caught_by(_failure(loss, kind="joint", max_examples=100),
+    _assert_caught_by(_failure(loss, kind="joint", max_examples=300),
                       "margin_monotonic")
 
 
