@@ -9,11 +9,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sklearn_ser.datasets import load_audio
+from sklearn_ser.utils import _audio
 from sklearn_ser.utils._audio import trim_silence
 
 
 def librosa_trim(y, **kwargs):
     return librosa.effects.trim(np.asarray(y, dtype=np.float32), **kwargs)[0]
+
+
+def trim_in_blocks(y, block, **kwargs):
+    """trim_silence squaring ``block`` framed samples at a time (None: its
+    default, more than these tests' signals have), so block edges are tested."""
+    default = _audio._TRIM_BLOCK
+    _audio._TRIM_BLOCK = default if block is None else block
+    try:
+        return trim_silence(y, **kwargs)
+    finally:
+        _audio._TRIM_BLOCK = default
+
+
+#: the default block, or blocks of one frame to a few hundred
+BLOCKS = st.one_of(st.none(), st.integers(1, 100_000))
 
 
 @st.composite
@@ -54,23 +70,23 @@ def frames(draw):
 
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(y=waveforms(), sizes=frames(),
+@given(y=waveforms(), sizes=frames(), block=BLOCKS,
        top_db=st.one_of(st.sampled_from([10, 30, 60, 80]),
                         st.floats(0.5, 120.0, allow_nan=False)))
-def test_trim_silence_equals_librosa_bit_for_bit(y, sizes, top_db):
+def test_trim_silence_equals_librosa_bit_for_bit(y, sizes, block, top_db):
     frame_length, hop_length = sizes
     kwargs = dict(top_db=top_db, frame_length=frame_length, hop_length=hop_length)
     before = y.copy()
-    out = trim_silence(y, **kwargs)
+    out = trim_in_blocks(y, block, **kwargs)
     np.testing.assert_array_equal(out, librosa_trim(y, **kwargs), strict=True)
     np.testing.assert_array_equal(y, before)  # the input is not modified
 
 
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(y=waveforms(), sizes=frames(),
+@given(y=waveforms(), sizes=frames(), block=BLOCKS,
        which=st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
-def test_a_frame_exactly_at_the_threshold_is_silence(y, sizes, which):
+def test_a_frame_exactly_at_the_threshold_is_silence(y, sizes, block, which):
     """top_db set to one frame's own level (librosa's rms in dB; the first, the
     last or any frame), so that frame sits on the threshold: the float32 rounding
     of every step has to agree for the ends to be the same."""
@@ -82,8 +98,8 @@ def test_a_frame_exactly_at_the_threshold_is_silence(y, sizes, which):
     if not 0 < top_db < np.inf:
         top_db = 1.0
     kwargs = dict(top_db=top_db, frame_length=frame_length, hop_length=hop_length)
-    np.testing.assert_array_equal(trim_silence(y, **kwargs), librosa_trim(y, **kwargs),
-                                  strict=True)
+    np.testing.assert_array_equal(trim_in_blocks(y, block, **kwargs),
+                                  librosa_trim(y, **kwargs), strict=True)
 
 
 @pytest.mark.parametrize("frame_length, hop_length", [(1024, 256), (2048, 512),
@@ -137,3 +153,24 @@ def test_load_audio_trim_uses_it(rng):
                         1e-4 * rng.standard_normal(2000)]).astype(np.float32)
     np.testing.assert_array_equal(load_audio(y, trim=True, top_db=40),
                                   trim_silence(y, top_db=40))
+
+
+def test_long_recording_memory_is_bounded_by_blocks(rng):
+    """2.5 minutes: the same samples as librosa, whose frame view squared at once
+    takes 4x the signal (hop = frame / 4); here a block of frames at a time, so the
+    peak is the padded copy, the result and one 16-MB block."""
+    import tracemalloc
+
+    y = rng.standard_normal(16000 * 150).astype(np.float32)
+    y[:20000] *= 1e-4
+    y[-30000:] = 0.0
+    tracemalloc.start()
+    try:
+        out = trim_silence(y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * y.nbytes + 20 * 2**20
+    assert 0 < out.size < y.size
+    np.testing.assert_array_equal(out, librosa_trim(y, top_db=30, frame_length=1024,
+                                                    hop_length=256), strict=True)
