@@ -372,7 +372,8 @@ def _timeline(args: argparse.Namespace) -> int:
             failures.append(reason)
             continue
         try:
-            t = predict_timeline(model, f, window=args.window, hop=args.hop)
+            t = predict_timeline(model, f, window=args.window, hop=args.hop,
+                                 batch_size=args.batch_size)
         except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as exc:
             message = _one_line(exc)
             failures.append(message if repr(f) in message

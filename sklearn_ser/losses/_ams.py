@@ -10,7 +10,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._contract import NON_NEGATIVE, POSITIVE, REDUCTION, SERLoss
-from ._utils import check_class_vector, check_logits, class_vector_for, select_output
+from ._utils import (
+    check_class_vector,
+    check_logits,
+    class_vector_for,
+    empty_batch_loss,
+    select_output,
+)
 
 __all__ = ["AdditiveMarginSoftmaxLoss"]
 
@@ -33,6 +39,10 @@ class AdditiveMarginSoftmaxLoss(SERLoss, nn.Module):
     weight : array-like of shape (n_classes,), default=None
         Per-class weights of the cross-entropy (``class_weight="balanced"``).
     reduction : {"mean", "sum", "none"}, default="mean"
+        ``"mean"`` over the batch (weighted by ``weight``: the sum over the
+        total weight), ``"sum"``, or one loss per sample
+        ``[shape=(batch,)]``. A batch of no sample gives 0 (not torch's NaN), with
+        zero gradients; ``"none"`` an empty tensor.
 
     See Also
     --------
@@ -109,6 +119,8 @@ class AdditiveMarginSoftmaxLoss(SERLoss, nn.Module):
         )
         target = target.to(cos.device)
         weight = class_vector_for(owner, "weight", self.weight, cos)
+        if cos.shape[0] == 0:
+            return empty_batch_loss(cos, self.reduction)
         onehot = F.one_hot(target, cos.shape[1]).to(cos.dtype)
         logits = self.scale * (cos - self.margin * onehot)  # zhou eq. 2
         return F.cross_entropy(logits, target, weight=weight, reduction=self.reduction)

@@ -9,7 +9,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._contract import REDUCTION, UNIT_INTERVAL, SERLoss
-from ._utils import check_class_vector, check_logits, class_vector_for, select_output
+from ._utils import (
+    check_class_vector,
+    check_logits,
+    class_vector_for,
+    empty_batch_loss,
+    select_output,
+)
 
 __all__ = ["CrossEntropyLoss"]
 
@@ -26,6 +32,8 @@ def cross_entropy(
     """:func:`torch.nn.functional.cross_entropy` with our shape and class checks."""
     logits, target = check_logits(owner, logits, target)
     weight = class_vector_for(owner, "weight", weight, logits)
+    if logits.shape[0] == 0:
+        return empty_batch_loss(logits, reduction)
     return F.cross_entropy(
         logits,
         target.to(logits.device),
@@ -51,6 +59,10 @@ class CrossEntropyLoss(SERLoss, nn.CrossEntropyLoss):
     label_smoothing : float, default=0.0
         In [0, 1], as in torch.
     reduction : {"mean", "sum", "none"}, default="mean"
+        ``"mean"`` over the batch (weighted by ``weight``: the sum over the
+        total weight), ``"sum"``, or one loss per sample
+        ``[shape=(batch,)]``. A batch of no sample gives 0 (not torch's NaN), with
+        zero gradients; ``"none"`` an empty tensor.
 
     See Also
     --------

@@ -10,7 +10,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._contract import NON_NEGATIVE, POSITIVE, REDUCTION, SERLoss
-from ._utils import check_class_vector, check_logits, class_vector_for, select_output
+from ._utils import (
+    check_class_vector,
+    check_logits,
+    class_vector_for,
+    empty_batch_loss,
+    select_output,
+)
 
 __all__ = ["FocalLoss"]
 
@@ -38,6 +44,10 @@ class FocalLoss(SERLoss, nn.Module):
         Per-class weights as in :class:`CrossEntropyLoss` (``class_weight=
         "balanced"``): ``"mean"`` is ``sum_i w_i FL_i / sum_i w_i``.
     reduction : {"mean", "sum", "none"}, default="mean"
+        ``"mean"`` over the batch (weighted by ``weight``: the sum over the
+        total weight), ``"sum"``, or one loss per sample
+        ``[shape=(batch,)]``. A batch of no sample gives 0 (not torch's NaN), with
+        zero gradients; ``"none"`` an empty tensor.
 
     See Also
     --------
@@ -111,6 +121,8 @@ class FocalLoss(SERLoss, nn.Module):
         logits, target = check_logits(owner, select_output(owner, input, 0), target)
         target = target.to(logits.device)
         weight = class_vector_for(owner, "weight", self.weight, logits)
+        if logits.shape[0] == 0:
+            return empty_batch_loss(logits, self.reduction)
         log_p = F.log_softmax(logits, dim=1)
         if self.gamma != 0.0:
             # zhou eq. 3: (1 - p)^gamma log p, for every class column; nll_loss then

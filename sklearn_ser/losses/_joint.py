@@ -63,6 +63,8 @@ class JointLoss(SERLoss, nn.Module):
     A plain tensor as ``input`` serves as both logits and embedding (a model that
     returns only logits gets the triplet term on its logits). The triplet term is
     computed, and logged, also at ``alpha=0``; it then contributes ``0 * L_T = 0``.
+    Both terms are means over the batch; a batch of no sample gives 0 (not torch's
+    NaN), with zero gradients.
 
     References
     ----------

@@ -29,7 +29,7 @@ from torch import nn
 from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 
 from ._contract import NON_NEGATIVE, REDUCTION, SERLoss
-from ._utils import check_target, select_output
+from ._utils import check_target, empty_batch_loss, select_output
 
 __all__ = ["TripletLoss", "pairwise_distances"]
 
@@ -318,8 +318,7 @@ def _reduce(
     if mined.n_mined == 0:
         # No valid (or, for "hard+semihard", no selected) triplet: exactly 0, with a
         # zero gradient, still connected to the graph.
-        nothing = embeddings * 0.0
-        return nothing.sum(1) if reduction == "none" else nothing.sum()
+        return empty_batch_loss(embeddings, reduction)
     if reduction == "none":
         return mined.per_anchor
     total = mined.per_anchor.sum()
@@ -371,7 +370,8 @@ class TripletLoss(SERLoss, nn.Module):
         ``"mean"``: sum of the mined triplets' hinges over the number of mined
         triplets (table below); ``"sum"``: the sum (kumar eq. 2 sums); ``"none"``:
         the sum per anchor, ``[shape=(batch,)]``, so that ``"none"`` summed is
-        ``"sum"``.
+        ``"sum"``. A batch without a mined triplet (an empty batch included)
+        gives 0 with zero gradients, never NaN.
 
     Attributes
     ----------

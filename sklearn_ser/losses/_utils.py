@@ -121,18 +121,18 @@ def class_vector_for(
     return vector.to(dtype=logits.dtype, device=logits.device)
 
 
-def reduce_weighted(
-    losses: torch.Tensor, weights: torch.Tensor | None, reduction: str
-) -> torch.Tensor:
-    """Reduce per-sample losses as :func:`torch.nn.functional.cross_entropy` does:
-    ``"mean"`` is ``sum(losses) / sum(weights)`` (the weighted mean)."""
-    if reduction == "none":
-        return losses
-    if reduction == "sum":
-        return losses.sum()
-    if weights is None:
-        return losses.mean()
-    return losses.sum() / weights.sum()
+def empty_batch_loss(scores: torch.Tensor, reduction: str) -> torch.Tensor:
+    """The loss of a batch of no sample: 0 (``"mean"``, ``"sum"``) or ``(0,)``.
+
+    torch's ``"mean"`` divides by the number of samples (or their total weight) and
+    gives NaN for an empty batch; every loss of the package gives instead a zero
+    still connected to ``scores`` (its gradient is zeros, never NaN), as
+    pytorch-metric-learning does; ``"none"`` gives an empty per-sample tensor.
+    ``scores`` ``[shape=(batch, n)]`` is the model output the loss reads (the
+    triplet loss also gives this for a batch of samples but no mined triplet).
+    """
+    nothing = scores * 0.0
+    return nothing.sum(1) if reduction == "none" else nothing.sum()
 
 
 # --------------------------------------------------------------------- class weights
