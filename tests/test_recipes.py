@@ -477,3 +477,22 @@ def test_generated_docstrings_are_valid_rst():
             text, settings_overrides={"report_level": 2, "warning_stream": stream}
         )
         assert stream.getvalue() == "", getattr(obj, "__name__", obj)
+
+
+def test_a_paper_recipe_takes_a_speaker_normaliser_in_its_normalize_step(corpus):
+    """As docs/user_guide/speaker_independence.rst shows: the routed speaker reaches
+    the normaliser in fit and predict, past the SpecAugment resampler."""
+    import sklearn
+
+    from sklearn_ser.features import SpeakerNormalizer
+
+    X, y = corpus
+    speaker = np.array(["s1", "s2"] * (len(y) // 2))
+    model = recipes.make_recipe("liu2021", random_state=0, **SHORT["liu2021"])
+    model.set_params(normalize=SpeakerNormalizer())
+    with sklearn.config_context(enable_metadata_routing=True):
+        model.fit(X, y, speaker=speaker)
+        assert set(model.named_steps["normalize"].speakers_) == {"s1", "s2"}
+        assert len(model.predict(X, speaker=speaker)) == len(y)
+        with pytest.raises(ValueError, match="speaker"):
+            clone(model).fit(X, y)
