@@ -329,5 +329,7 @@ for _cls in (
     TFCNNClassifier,
 ):
     if _cls.__doc__:  # None under python -OO
-        _cls.__doc__ = _cls.__doc__.replace("%(see_base)s", _SEE_BASE.strip("\n") + "\n")
+        _cls.__doc__ = _cls.__doc__.replace(
+            "%(see_base)s", _SEE_BASE.strip("\n") + "\n"
+        )
 del _cls
